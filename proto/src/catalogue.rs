@@ -143,6 +143,11 @@ impl Catalogue {
         Ok(Self { items })
     }
 
+    /// Parses a catalogue file as uploaded: bytes that must be UTF-8.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse(utf8(bytes)?)
+    }
+
     /// The catalogue shipped with Wangge.
     pub fn shipped() -> Self {
         // The shipped file is checked by a test; failing here would be a build defect.
@@ -200,6 +205,18 @@ pub fn parse_departments(text: &str) -> Result<Vec<Department>, Error> {
 pub fn shipped_departments() -> Vec<Department> {
     parse_departments(SHIPPED_DEPARTMENTS)
         .unwrap_or_else(|e| panic!("shipped departments file is invalid: {e}"))
+}
+
+/// Checks that a file is UTF-8, naming the first line that is not.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let before = &bytes[..e.valid_up_to()];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count() as u64;
+        Error::Catalogue {
+            line,
+            message: "the file is not valid UTF-8; save it as \"CSV UTF-8\"".into(),
+        }
+    })
 }
 
 /// Reads a CSV file with `#` comments and the exact `header`; yields (line, trimmed fields).

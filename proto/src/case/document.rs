@@ -248,13 +248,27 @@ impl CaseDocument {
     ) -> Result<(), Error> {
         let departments = self.container("departments")?;
         let key = department.as_str();
-        let mut section: DepartmentSection = match self.doc.get(&departments, key)? {
-            Some(_) => hydrate_prop(&self.doc, &departments, key)?,
-            None => DepartmentSection::default(),
-        };
-        section.notes.update(notes);
-        section.contact = contact.to_owned();
-        reconcile_prop(&mut self.doc, &departments, key, &section)?;
+        match self.doc.get(&departments, key)? {
+            Some((Value::Object(ObjType::Map), section)) => {
+                let text = match self.doc.get(&section, "notes")? {
+                    Some((Value::Object(ObjType::Text), text)) => text,
+                    _ => {
+                        return Err(Error::Document(format!(
+                            "departments/{key}/notes is not text"
+                        )));
+                    }
+                };
+                splice_to(&mut self.doc, &text, notes)?;
+                reconcile_prop(&mut self.doc, &section, "contact", contact)?;
+            }
+            _ => {
+                let section = DepartmentSection {
+                    notes: Text::with_value(notes),
+                    contact: contact.to_owned(),
+                };
+                reconcile_prop(&mut self.doc, &departments, key, &section)?;
+            }
+        }
         Ok(())
     }
 
@@ -400,10 +414,10 @@ impl CaseDocument {
     }
 
     fn update_text(&mut self, key: &str, value: &str) -> Result<(), Error> {
-        let mut text: Text = hydrate_prop(&self.doc, ROOT, key)?;
-        text.update(value);
-        reconcile_prop(&mut self.doc, ROOT, key, &text)?;
-        Ok(())
+        match self.doc.get(ROOT, key)? {
+            Some((Value::Object(ObjType::Text), text)) => splice_to(&mut self.doc, &text, value),
+            _ => Err(Error::Document(format!("{key} is missing or not text"))),
+        }
     }
 
     fn container(&self, key: &str) -> Result<ObjId, Error> {
@@ -491,4 +505,31 @@ impl CaseDocument {
         }
         Ok(out)
     }
+}
+
+/// Turns the text object `obj` into `new` with one splice of the part that differs, counted in
+/// Unicode code points (automerge's default text index).
+///
+/// Not `autosurgeon::Text::update`: autosurgeon 0.14 splices at UTF-8 byte offsets, which
+/// automerge 0.12 reads as code points, so any edit after a Chinese character lands in the
+/// wrong place or fails ("index out of bounds"). A single prefix/suffix splice keeps the
+/// untouched characters' identities, so concurrent edits of different parts still merge.
+fn splice_to(doc: &mut AutoCommit, obj: &ObjId, new: &str) -> Result<(), Error> {
+    let old: Vec<char> = doc.text(obj)?.chars().collect();
+    let new: Vec<char> = new.chars().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let deleted = old.len() - prefix - suffix;
+    let inserted: String = new[prefix..new.len() - suffix].iter().collect();
+    if deleted > 0 || !inserted.is_empty() {
+        let deleted =
+            isize::try_from(deleted).map_err(|_| Error::Document("text too long".into()))?;
+        doc.splice_text(obj, prefix, deleted, &inserted)?;
+    }
+    Ok(())
 }
