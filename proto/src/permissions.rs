@@ -196,17 +196,10 @@ pub fn check_action(role: Role, action: ActionKind, status: Status) -> Result<()
     let rows = ACTION_RULES
         .iter()
         .filter(|r| r.action == action && r.roles.contains(&role));
-    let mut role_allowed = false;
-    for row in rows {
-        role_allowed = true;
-        if row.from.contains(&status) {
-            return Ok(());
-        }
-    }
-    if role_allowed {
-        Err(Refusal::ActionNotInStatus { action, status })
-    } else {
-        Err(Refusal::RoleMayNotAct { role, action })
+    match verdict(rows.map(|r| r.from), status) {
+        Verdict::Allowed => Ok(()),
+        Verdict::NotNow => Err(Refusal::ActionNotInStatus { action, status }),
+        Verdict::Never => Err(Refusal::RoleMayNotAct { role, action }),
     }
 }
 
@@ -215,17 +208,32 @@ pub fn check_field(role: Role, field: CaseField, status: Status) -> Result<(), R
     let rows = FIELD_RULES
         .iter()
         .filter(|r| r.field == field && r.roles.contains(&role));
-    let mut role_allowed = false;
-    for row in rows {
-        role_allowed = true;
-        if row.during.contains(&status) {
-            return Ok(());
-        }
+    match verdict(rows.map(|r| r.during), status) {
+        Verdict::Allowed => Ok(()),
+        Verdict::NotNow => Err(Refusal::FieldNotInStatus { field, status }),
+        Verdict::Never => Err(Refusal::RoleMayNotEdit { role, field }),
     }
-    if role_allowed {
-        Err(Refusal::FieldNotInStatus { field, status })
+}
+
+enum Verdict {
+    Allowed,
+    NotNow,
+    Never,
+}
+
+/// Given the status lists of the rows that name the role, is `status` allowed, not now, or never?
+fn verdict<'a>(rows: impl Iterator<Item = &'a [Status]>, status: Status) -> Verdict {
+    let mut named = false;
+    for statuses in rows {
+        if statuses.contains(&status) {
+            return Verdict::Allowed;
+        }
+        named = true;
+    }
+    if named {
+        Verdict::NotNow
     } else {
-        Err(Refusal::RoleMayNotEdit { role, field })
+        Verdict::Never
     }
 }
 

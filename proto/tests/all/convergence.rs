@@ -9,11 +9,12 @@ use wangge_proto::case::{CaseDocument, EvidenceStage, Location};
 use wangge_proto::permissions::actions_for;
 use wangge_proto::values::{CategoryCode, EventId, GeoPoint};
 use wangge_proto::workflow::{
-    Action, ActionKind, CaseState, DeadlinePolicy, DispatchRound, Satisfaction, Score, Scores,
-    Tier, derive,
+    Action, ActionKind, CaseState, DeadlinePolicy, DispatchRound, Satisfaction, Tier, derive,
 };
 
-use super::support::{actor, actor_id, case_id, comment, created_document, dept, evidence, ts};
+use super::support::{
+    actor, actor_id, case_id, comment, created_document, dept, evidence, scores, ts,
+};
 
 const ROLES: [Role; 6] = [
     Role::GridWorker,
@@ -99,7 +100,6 @@ fn make_action(kind: ActionKind, role: Role, data: u8, state: &CaseState) -> Act
             .map(|i| dept(DEPARTMENTS[(n + i) % DEPARTMENTS.len()]))
             .collect::<Vec<_>>()
     };
-    let score = Score::new(data % 21).unwrap();
     match kind {
         ActionKind::Report => Action::Report {
             on_site_resolved: data.is_multiple_of(5),
@@ -147,13 +147,7 @@ fn make_action(kind: ActionKind, role: Role, data: u8, state: &CaseState) -> Act
         ActionKind::Archive => Action::Archive,
         ActionKind::Evaluate => Action::Evaluate {
             department: department(),
-            scores: Scores {
-                check_in: score,
-                professionalism: score,
-                responsibility: score,
-                cooperation: score,
-                result: score,
-            },
+            scores: scores(data % 21),
         },
         ActionKind::RateSatisfaction => Action::RateSatisfaction {
             level: Satisfaction::ALL[n % Satisfaction::ALL.len()],

@@ -2,12 +2,12 @@
 
 use wangge_proto::Role::{self, *};
 use wangge_proto::workflow::{
-    Action, ActionKind, DeadlineKind, DeadlinePolicy, DispatchRound, Refusal, Satisfaction, Score,
-    Scores, Status, Tier, derive,
+    Action, ActionKind, DeadlineKind, DeadlinePolicy, DispatchRound, Refusal, Satisfaction, Status,
+    Tier, derive,
 };
 use wangge_proto::{Label, Locale};
 
-use super::support::{Script, dept, eid};
+use super::support::{Script, dept, eid, scores};
 
 fn report() -> Action {
     Action::Report {
@@ -31,17 +31,6 @@ fn handled_by(code: &str) -> Action {
     Action::Handled {
         department: Some(dept(code)),
         result: "已处理完毕".into(),
-    }
-}
-
-fn scores(points: u8) -> Scores {
-    let s = Score::new(points).unwrap();
-    Scores {
-        check_in: s,
-        professionalism: s,
-        responsibility: s,
-        cooperation: s,
-        result: s,
     }
 }
 

@@ -7,6 +7,7 @@ mod catalogue;
 mod convergence;
 mod derive;
 mod layout;
+mod org;
 mod permissions;
 mod support;
 mod values;

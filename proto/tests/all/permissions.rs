@@ -6,44 +6,28 @@ use wangge_proto::case::CaseField;
 use wangge_proto::permissions::{actions_for, check_action, check_create, check_field};
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::{
-    Action, ActionKind, CaseState, DispatchRound, Refusal, Satisfaction, Score, Scores, Status,
-    Tier,
+    Action, ActionKind, CaseState, DispatchRound, Refusal, Satisfaction, Status, Tier,
 };
 
-use super::support::{Script, case_id, dept};
+use super::support::{Script, case_id, dept, scores};
 
-/// The whole matrix as text: one line per (subject, role), with the statuses allowed.
-fn render() -> String {
-    let mut out = String::from("# steps: action × role → statuses\n");
-    for action in ActionKind::ALL {
+/// One line per (subject, role) that is allowed somewhere, with the statuses allowed.
+fn render_rows<T: Copy + std::fmt::Display>(
+    subjects: &[T],
+    allowed: impl Fn(Role, T, Status) -> bool,
+) -> String {
+    let mut out = String::new();
+    for subject in subjects {
         for role in Role::ALL {
             let statuses: Vec<&str> = Status::ALL
                 .iter()
-                .filter(|s| check_action(*role, *action, **s).is_ok())
+                .filter(|s| allowed(*role, *subject, **s))
                 .map(|s| s.as_str())
                 .collect();
             if !statuses.is_empty() {
                 out += &format!(
                     "{:<18} {:<20} {}\n",
-                    action.as_str(),
-                    role.as_str(),
-                    statuses.join(" ")
-                );
-            }
-        }
-    }
-    out += "# fields: field × role → statuses\n";
-    for field in CaseField::ALL {
-        for role in Role::ALL {
-            let statuses: Vec<&str> = Status::ALL
-                .iter()
-                .filter(|s| check_field(*role, *field, **s).is_ok())
-                .map(|s| s.as_str())
-                .collect();
-            if !statuses.is_empty() {
-                out += &format!(
-                    "{:<18} {:<20} {}\n",
-                    field.as_str(),
+                    subject.to_string(),
                     role.as_str(),
                     statuses.join(" ")
                 );
@@ -51,6 +35,13 @@ fn render() -> String {
         }
     }
     out
+}
+
+/// The whole matrix as text.
+fn render() -> String {
+    let steps = render_rows(ActionKind::ALL, |r, a, s| check_action(r, a, s).is_ok());
+    let fields = render_rows(CaseField::ALL, |r, f, s| check_field(r, f, s).is_ok());
+    format!("# steps: action × role → statuses\n{steps}# fields: field × role → statuses\n{fields}")
 }
 
 #[test]
@@ -159,14 +150,7 @@ fn field_edits_follow_the_loop() {
 
 /// A sample of each kind of action, with data that passes the guards where it can.
 fn sample(kind: ActionKind, role: Role) -> Action {
-    let score = Score::new(18).unwrap();
-    let scores = Scores {
-        check_in: score,
-        professionalism: score,
-        responsibility: score,
-        cooperation: score,
-        result: score,
-    };
+    let scores = scores(18);
     match kind {
         ActionKind::Report => Action::Report {
             on_site_resolved: false,

@@ -11,7 +11,9 @@ use wangge_proto::values::{
     CaseId, CommentId, ContentHash, DepartmentCode, DeviceId, EventId, GeoPoint, GridCode,
     Timestamp, UserId,
 };
-use wangge_proto::workflow::{Action, CaseState, DeadlinePolicy, WorkflowEvent, derive, heads};
+use wangge_proto::workflow::{
+    Action, CaseState, DeadlinePolicy, Score, Scores, WorkflowEvent, derive, heads,
+};
 
 /// 2026-11-01T08:00:00Z plus `minutes`.
 pub fn ts(minutes: i64) -> Timestamp {
@@ -122,6 +124,18 @@ pub fn duplicate_link(of: CaseId) -> DuplicateLink {
         linked_by: user_of(Role::CommunitySecretary),
         at: ts(5),
         note: "同一处垃圾".into(),
+    }
+}
+
+/// The same score on all five dimensions.
+pub fn scores(points: u8) -> Scores {
+    let s = Score::new(points).unwrap();
+    Scores {
+        check_in: s,
+        professionalism: s,
+        responsibility: s,
+        cooperation: s,
+        result: s,
     }
 }
 
