@@ -129,14 +129,6 @@ impl CaseState {
             .filter_map(|t| t.refused.as_ref().map(|r| (t.event, r)))
     }
 
-    /// The applied events the next event should follow: the timeline's last event.
-    ///
-    /// Any event after it in every replica's order is fine as long as it follows everything the
-    /// author has seen; the phone passes [`super::heads`] instead, which is exact.
-    pub fn last_event(&self) -> Option<EventId> {
-        self.timeline.last().map(|t| t.event)
-    }
-
     /// Whether `role` could take this step now (matrix and guards), without changing anything.
     pub fn check(&self, role: Role, action: &Action) -> Result<(), Refusal> {
         self.clone().transition(role, action, None)
