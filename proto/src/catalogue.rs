@@ -208,7 +208,7 @@ pub fn shipped_departments() -> Vec<Department> {
 }
 
 /// Checks that a file is UTF-8, naming the first line that is not.
-pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Error> {
+fn utf8(bytes: &[u8]) -> Result<&str, Error> {
     std::str::from_utf8(bytes).map_err(|e| {
         let before = &bytes[..e.valid_up_to()];
         let line = 1 + before.iter().filter(|b| **b == b'\n').count() as u64;
@@ -250,11 +250,11 @@ fn records(text: &str, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Error
     Ok(out)
 }
 
+/// Input arrives as `&str` (UTF-8 is checked by [`utf8`]), so what remains is CSV structure.
 fn csv_error(e: csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line());
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8; save it as UTF-8 CSV".into(),
-        _ => e.to_string(),
-    };
-    Error::Catalogue { line, message }
+    Error::Catalogue {
+        line,
+        message: e.to_string(),
+    }
 }

@@ -474,7 +474,7 @@ fn guards_refuse_steps_that_do_not_make_sense_now() {
 #[test]
 fn broken_event_graphs_are_kept_and_refused() {
     let mut s = Script::new();
-    let reported = s.step(GridWorker, report());
+    s.step(GridWorker, report());
     let ghost = eid(999);
     let orphan = s.step_after(CommunitySecretary, Action::Accept, &[ghost]);
     assert_eq!(
@@ -514,7 +514,6 @@ fn broken_event_graphs_are_kept_and_refused() {
             .not_applied()
             .any(|(_, r)| *r == Refusal::DuplicateEventId)
     );
-    let _ = reported;
 }
 
 fn event_with(
