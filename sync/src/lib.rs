@@ -1,4 +1,6 @@
-//! The sync protocol between phones and the server (sans-IO core). Filled in by the sync issue.
-//!
-//! This crate is a skeleton for now: it exists so that the workspace layout and the
-//! dependency direction (proto ← sync ← {server, mobile-core}) are fixed from the start.
+//! The Wangge sync protocol (sans-IO core). The full specification is written here as the
+//! crate is filled in.
+
+pub mod blob;
+#[cfg(feature = "sim")]
+pub mod sim;

@@ -1,0 +1,1 @@
+//! Photos and other blobs: content-addressed, resumable uploads and downloads.
