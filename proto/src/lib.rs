@@ -8,7 +8,7 @@
 //!
 //! The parts, bottom-up:
 //! - [`values`]: ids and codes that cannot hold invalid values;
-//! - [`org`], [`role`]: who exists and in which capacity they act;
+//! - [`org`], [`role`], [`scope`]: who exists, in which capacity they act, what they may see;
 //! - [`catalogue`]: what cases can be about (综合性事项清单);
 //! - [`workflow`]: append-only events and [`workflow::derive`];
 //! - [`permissions`]: which role may take which step and edit which field, in which status;
@@ -21,9 +21,11 @@ pub mod locale;
 pub mod org;
 pub mod permissions;
 pub mod role;
+pub mod scope;
 pub mod values;
 pub mod workflow;
 
 pub use error::Error;
 pub use locale::{Label, Locale};
 pub use role::Role;
+pub use scope::Scope;

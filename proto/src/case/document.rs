@@ -157,6 +157,20 @@ impl CaseDocument {
         Ok(Self { doc })
     }
 
+    /// The id of the case held by `doc`, checking it is a case document of a layout this
+    /// build reads, without taking the document.
+    pub fn identify(doc: &AutoCommit) -> Result<CaseId, Error> {
+        let schema: u64 = hydrate_prop(doc, ROOT, "schema")
+            .map_err(|e| Error::Document(format!("not a case document (schema: {e})")))?;
+        if schema > SCHEMA_VERSION {
+            return Err(Error::NewerLayout {
+                found: schema,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(hydrate_prop(doc, ROOT, "id")?)
+    }
+
     /// The underlying automerge document (for sync and storage).
     pub fn automerge(&self) -> &AutoCommit {
         &self.doc

@@ -1,0 +1,293 @@
+//! The validated merge of one uploaded case — pure: stored bytes and the upload in, a
+//! verdict, what to store and what to send back out.
+//!
+//! Fork the stored document → load the upload into the fork → refuse orphans → take the new
+//! changes → check each change's author (the session's own actor, or a relay signature by the
+//! author's device) → check the document is this case and in the author's scope → the
+//! server's [`Policy`] → commit. A refusal stores nothing.
+
+use std::collections::BTreeMap;
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use serde_bytes::ByteBuf;
+use wangge_proto::case::CaseDocument;
+use wangge_proto::values::{CaseId, UserId};
+
+use super::policy::{Authored, Policy, Rejection, UploadCheck};
+use super::{ActorRecord, CaseCommit, CaseIndex, Session, StoredChange};
+use crate::relay;
+use crate::wire::{CaseUpload, Outcome, Payload};
+
+/// What the hub knows while merging one request.
+pub(crate) struct MergeContext<'a, P> {
+    pub session: &'a Session,
+    /// Enrolment records of the actors named by relay signatures.
+    pub relayed_actors: &'a BTreeMap<ActorId, ActorRecord>,
+    pub policy: &'a P,
+    pub max_case_bytes: usize,
+}
+
+/// The result of merging one upload.
+pub(crate) struct Merged {
+    pub outcome: Outcome,
+    /// What the phone lacks afterwards.
+    pub reply: Option<Payload>,
+    /// The hub's heads afterwards, as the phone will have them once it stores the reply.
+    pub heads: Option<Vec<ChangeHash>>,
+}
+
+/// A failure of the stored data itself (not the phone's fault).
+pub(crate) struct StoredCorrupt(pub String);
+
+impl Merged {
+    fn rejected(rejection: Rejection, stored: Option<&mut CaseDocument>) -> Self {
+        // The phone rebuilds the case from the hub's copy and keeps its refused edits aside.
+        let (reply, heads) = match stored {
+            Some(doc) => (
+                Some(Payload::Document(ByteBuf::from(doc.save()))),
+                Some(doc.automerge_mut().get_heads()),
+            ),
+            None => (None, None),
+        };
+        Self {
+            outcome: Outcome::Rejected {
+                code: rejection.code,
+                zh: rejection.zh,
+                en: rejection.en,
+            },
+            reply,
+            heads,
+        }
+    }
+
+    fn resend() -> Self {
+        Self {
+            outcome: Outcome::Resend,
+            reply: None,
+            heads: None,
+        }
+    }
+}
+
+/// Merges `upload` into the stored case.
+pub(crate) fn merge<P: Policy>(
+    stored: Option<&[u8]>,
+    upload: &CaseUpload,
+    ctx: &MergeContext<'_, P>,
+) -> Result<(Option<CaseCommit>, Merged), StoredCorrupt> {
+    let mut before = match stored {
+        Some(bytes) => Some(CaseDocument::load(bytes).map_err(|e| StoredCorrupt(e.to_string()))?),
+        None => None,
+    };
+    if upload.changes.len() > ctx.max_case_bytes {
+        let rejection = too_large(upload.changes.len(), ctx.max_case_bytes);
+        return Ok((None, Merged::rejected(rejection, before.as_mut())));
+    }
+    // Changes built on heads the hub does not have: it was restored from an older backup, or
+    // has never seen the case. Not the phone's fault: it sends the case whole.
+    let base_known = match before.as_mut() {
+        Some(doc) => {
+            let am = doc.automerge_mut();
+            upload
+                .base
+                .iter()
+                .all(|h| am.get_change_by_hash(h).is_some())
+        }
+        None => upload.base.is_empty(),
+    };
+    if !base_known {
+        return Ok((None, Merged::resend()));
+    }
+    let before_heads = match before.as_mut() {
+        Some(doc) => doc.automerge_mut().get_heads(),
+        None => Vec::new(),
+    };
+    let mut fork = match before.as_mut() {
+        Some(doc) => doc.automerge_mut().fork(),
+        None => AutoCommit::new(),
+    };
+    if let Err(error) = fork.load_incremental(&upload.changes) {
+        return Ok((
+            None,
+            Merged::rejected(corrupt(&error.to_string()), before.as_mut()),
+        ));
+    }
+    if !fork.get_missing_deps(&[]).is_empty() {
+        return Ok((None, Merged::rejected(orphans(), before.as_mut())));
+    }
+    let new_changes = fork.get_changes(&before_heads);
+    let new_hashes: Vec<ChangeHash> = new_changes.iter().map(|c| c.hash()).collect();
+    let mut phone_heads = upload.base.clone();
+    phone_heads.extend(new_hashes.iter().copied());
+
+    let mut authored = Vec::with_capacity(new_changes.len());
+    for change in new_changes {
+        match author_of(&change, upload, ctx) {
+            Ok(author) => authored.push(Authored { change, author }),
+            Err(rejection) => return Ok((None, Merged::rejected(rejection, before.as_mut()))),
+        }
+    }
+
+    let mut after = match CaseDocument::from_automerge(fork) {
+        Ok(doc) => doc,
+        Err(error) => {
+            return Ok((
+                None,
+                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
+            ));
+        }
+    };
+    match after.id() {
+        Ok(id) if id == upload.case => {}
+        Ok(id) => return Ok((None, Merged::rejected(wrong_case(id), before.as_mut()))),
+        Err(error) => {
+            return Ok((
+                None,
+                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
+            ));
+        }
+    }
+    let index = match CaseIndex::of(&after) {
+        Ok(index) => index,
+        Err(error) => {
+            return Ok((
+                None,
+                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
+            ));
+        }
+    };
+    let index_before = match before.as_ref().map(CaseIndex::of).transpose() {
+        Ok(index) => index,
+        Err(error) => return Err(StoredCorrupt(error.to_string())),
+    };
+    // Every author must have the case in scope: as it was (existing case) or as created.
+    // So must the uploader, who would otherwise receive a case it may not see.
+    let scope_index = index_before.as_ref().unwrap_or(&index);
+    if !scope_index.in_scope(&ctx.session.scope) {
+        return Ok((None, Merged::rejected(out_of_scope(ctx.session.user), None)));
+    }
+    if let Some(outsider) = authored
+        .iter()
+        .find(|a| !scope_index.in_scope(&a.author.scope))
+    {
+        let rejection = out_of_scope(outsider.author.user);
+        return Ok((None, Merged::rejected(rejection, before.as_mut())));
+    }
+    if !authored.is_empty() {
+        let check = UploadCheck {
+            session: ctx.session,
+            case: upload.case,
+            before: before.as_ref(),
+            after: &after,
+            changes: &authored,
+        };
+        if let Err(rejection) = ctx.policy.check(&check) {
+            return Ok((None, Merged::rejected(rejection, before.as_mut())));
+        }
+    }
+
+    let am = after.automerge_mut();
+    let heads = am.get_heads();
+    let lacking = am.save_after(&phone_heads);
+    let reply = (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)));
+    let merged = Merged {
+        outcome: Outcome::Accepted,
+        reply,
+        heads: Some(heads.clone()),
+    };
+    if authored.is_empty() {
+        return Ok((None, merged));
+    }
+    let commit = CaseCommit {
+        changes: authored
+            .into_iter()
+            .map(|a| StoredChange {
+                hash: a.change.hash(),
+                bytes: a.change.raw_bytes().to_vec(),
+            })
+            .collect(),
+        heads,
+        index,
+    };
+    Ok((Some(commit), merged))
+}
+
+fn author_of<P>(
+    change: &automerge::Change,
+    upload: &CaseUpload,
+    ctx: &MergeContext<'_, P>,
+) -> Result<ActorRecord, Rejection> {
+    let actor = change.actor_id();
+    if ctx.session.actors.contains(actor) {
+        return Ok(ctx.session.record(actor));
+    }
+    let hash = change.hash();
+    let signature = upload
+        .relayed
+        .iter()
+        .find(|s| s.change == hash && s.actor.as_slice() == actor.to_bytes());
+    let record = ctx.relayed_actors.get(actor);
+    match (signature, record) {
+        (Some(signature), Some(record)) => match &record.key {
+            Some(key) if relay::verify(key, &upload.case, signature) => Ok(record.clone()),
+            _ => Err(Rejection::new(
+                "sync.relay_unverified",
+                "转交的修改签名无效，已拒绝。",
+                "A relayed edit carries an invalid signature and was refused.",
+            )),
+        },
+        _ => Err(Rejection::new(
+            "sync.foreign_actor",
+            "包含不属于本设备、且无原设备签名的修改，已拒绝。",
+            "Contains edits made under another device's identity without that device's signature.",
+        )),
+    }
+}
+
+fn too_large(size: usize, limit: usize) -> Rejection {
+    Rejection::new(
+        "sync.changes_too_large",
+        format!("该案件的修改过大（{size} 字节，上限 {limit}）。"),
+        format!("The edits of this case are too large ({size} bytes, limit {limit})."),
+    )
+}
+
+fn corrupt(detail: &str) -> Rejection {
+    Rejection::new(
+        "sync.changes_corrupt",
+        "修改数据已损坏，无法合并。",
+        format!("The edits are corrupt and cannot be merged ({detail})."),
+    )
+}
+
+fn orphans() -> Rejection {
+    Rejection::new(
+        "sync.orphan_changes",
+        "修改缺少其依赖的先前修改，无法合并。",
+        "The edits depend on earlier edits that were not sent.",
+    )
+}
+
+fn not_a_case(detail: &str) -> Rejection {
+    Rejection::new(
+        "sync.not_a_case",
+        "数据不是有效的案件。",
+        format!("The data is not a valid case ({detail})."),
+    )
+}
+
+fn wrong_case(found: CaseId) -> Rejection {
+    Rejection::new(
+        "sync.wrong_case",
+        "上传的数据属于另一个案件。",
+        format!("The uploaded data belongs to another case ({found})."),
+    )
+}
+
+fn out_of_scope(user: UserId) -> Rejection {
+    Rejection::new(
+        "case.out_of_scope",
+        "该案件不在辖区内，不能修改。",
+        format!("This case is outside the scope of user {user}."),
+    )
+}

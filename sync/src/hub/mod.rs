@@ -1,0 +1,22 @@
+//! The hub side: the server holds every accepted change, so it answers each phone exactly.
+//!
+//! [`Hub::sync`] takes one encoded [`SyncRequest`](crate::wire::SyncRequest) from an
+//! authenticated [`Session`] and returns the encoded response. Storage is behind
+//! [`HubStore`] (the server implements it over SQL; [`MemoryHub`] is the in-memory one), and
+//! every upload goes through [`merge`](self) — the validated merge — and the server's
+//! [`Policy`] before anything is stored.
+
+mod index;
+mod memory;
+mod merge;
+mod policy;
+mod serve;
+mod session;
+mod store;
+
+pub use index::CaseIndex;
+pub use memory::MemoryHub;
+pub use policy::{AcceptAll, Authored, Policy, Rejection, UploadCheck};
+pub use serve::Hub;
+pub use session::{ActorRecord, Session};
+pub use store::{CaseCommit, FeedEntry, FeedPage, HubStore, StoredChange};

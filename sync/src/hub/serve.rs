@@ -1,0 +1,284 @@
+//! One sync request, end to end: decode, merge every upload, read the feed, encode.
+
+use std::collections::BTreeMap;
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use serde_bytes::ByteBuf;
+use wangge_proto::values::CaseId;
+
+use super::merge::{MergeContext, StoredCorrupt, merge};
+use super::{HubStore, Policy, Session};
+use crate::wire::{self, CaseUpdate, Cursor, Kind, Payload, SyncRequest, SyncResponse, Verdict};
+use crate::{Error, Limits};
+
+/// The hub: a store, the server's policy, and the limits.
+#[derive(Debug)]
+pub struct Hub<S, P> {
+    store: S,
+    policy: P,
+    limits: Limits,
+}
+
+fn store_error(error: impl std::fmt::Display) -> Error {
+    Error::Store {
+        detail: error.to_string(),
+    }
+}
+
+impl<S: HubStore, P: Policy> Hub<S, P> {
+    /// A hub over `store`, checking uploads with `policy`.
+    pub fn new(store: S, policy: P, limits: Limits) -> Self {
+        Self {
+            store,
+            policy,
+            limits,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Answers one encoded request from `session`. An `Err` means the request as a whole
+    /// was refused (malformed, over a limit, from another device) and nothing was stored;
+    /// refusals of single cases are verdicts inside the response.
+    pub async fn sync(&self, session: &Session, request: &[u8]) -> Result<Vec<u8>, Error> {
+        let request: SyncRequest = wire::decode(request, Kind::SyncRequest, &self.limits)?;
+        let response = self.answer(session, request).await?;
+        Ok(wire::encode(Kind::SyncResponse, &response))
+    }
+
+    /// Answers a decoded request (see [`Hub::sync`]).
+    pub async fn answer(
+        &self,
+        session: &Session,
+        request: SyncRequest,
+    ) -> Result<SyncResponse, Error> {
+        self.check_request(session, &request)?;
+        let relayed_actors = self.relayed_actors(&request).await?;
+        let ctx = MergeContext {
+            session,
+            relayed_actors: &relayed_actors,
+            policy: &self.policy,
+            max_case_bytes: self.limits.max_case_bytes,
+        };
+        let mut verdicts = Vec::with_capacity(request.uploads.len());
+        let mut updates = Vec::new();
+        let mut delivered: Vec<(CaseId, Vec<ChangeHash>)> = Vec::new();
+        let mut budget = Budget::new(self.limits.response_budget_bytes);
+        for upload in &request.uploads {
+            let merged = self
+                .store
+                .update_case(&upload.case, |stored| match merge(stored, upload, &ctx) {
+                    Ok((commit, merged)) => (commit, Ok(merged)),
+                    Err(corrupt) => (None, Err(corrupt)),
+                })
+                .await
+                .map_err(store_error)?
+                .map_err(|StoredCorrupt(detail)| Error::Store { detail })?;
+            if let Some(heads) = merged.heads {
+                delivered.push((upload.case, heads));
+            }
+            if let Some(payload) = merged.reply {
+                budget.spend(&payload);
+                updates.push(CaseUpdate {
+                    case: upload.case,
+                    payload,
+                });
+            }
+            verdicts.push(Verdict {
+                case: upload.case,
+                outcome: merged.outcome,
+            });
+        }
+
+        for case in &request.refetch {
+            if let Some((bytes, index)) = self.store.load_case(case).await.map_err(store_error)?
+                && index.in_scope(&session.scope)
+            {
+                let mut doc = load(case, &bytes)?;
+                let payload = Payload::Document(ByteBuf::from(doc.save()));
+                budget.spend(&payload);
+                delivered.push((*case, doc.get_heads()));
+                updates.push(CaseUpdate {
+                    case: *case,
+                    payload,
+                });
+            }
+        }
+
+        let uploaded: Vec<CaseId> = request
+            .uploads
+            .iter()
+            .map(|u| u.case)
+            .chain(request.refetch.iter().copied())
+            .collect();
+        let page = self
+            .store
+            .feed(session, request.cursor, self.limits.max_feed_entries)
+            .await
+            .map_err(store_error)?;
+        let reset = request.cursor > page.head;
+        let after = if reset { Cursor(0) } else { request.cursor };
+        let page = if reset {
+            self.store
+                .feed(session, after, self.limits.max_feed_entries)
+                .await
+                .map_err(store_error)?
+        } else {
+            page
+        };
+        let mut cursor = page.head;
+        let mut more = page.entries.len() >= self.limits.max_feed_entries;
+        if let Some(last) = page.entries.last()
+            && more
+        {
+            cursor = last.position;
+        }
+        let mut reached = after;
+        for entry in &page.entries {
+            if budget.exhausted() {
+                // Everything before this entry is in the response; continue from there.
+                cursor = reached;
+                more = true;
+                break;
+            }
+            reached = entry.position;
+            if uploaded.contains(&entry.case) {
+                continue;
+            }
+            let Some((bytes, _)) = self
+                .store
+                .load_case(&entry.case)
+                .await
+                .map_err(store_error)?
+            else {
+                continue;
+            };
+            let mut doc = load(&entry.case, &bytes)?;
+            let heads = doc.get_heads();
+            let known = if reset {
+                None
+            } else {
+                self.store
+                    .delivered(&session.device, &entry.case, after)
+                    .await
+                    .map_err(store_error)?
+            };
+            let payload = match known {
+                Some(known) if sorted(&known) == sorted(&heads) => None,
+                Some(known) if known.iter().all(|h| doc.get_change_by_hash(h).is_some()) => {
+                    Some(Payload::Changes(ByteBuf::from(doc.save_after(&known))))
+                }
+                _ => Some(Payload::Document(ByteBuf::from(doc.save()))),
+            };
+            delivered.push((entry.case, heads));
+            if let Some(payload) = payload {
+                budget.spend(&payload);
+                updates.push(CaseUpdate {
+                    case: entry.case,
+                    payload,
+                });
+            }
+        }
+        if !delivered.is_empty() {
+            self.store
+                .record_delivered(&session.device, cursor, delivered)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(SyncResponse {
+            verdicts,
+            updates,
+            cursor,
+            more,
+            reset,
+        })
+    }
+
+    fn check_request(&self, session: &Session, request: &SyncRequest) -> Result<(), Error> {
+        if request.device != session.device {
+            return Err(Error::WrongDevice {
+                claimed: request.device,
+            });
+        }
+        let count = request.uploads.len() + request.refetch.len();
+        if count > self.limits.max_cases {
+            return Err(Error::TooManyCases {
+                count,
+                limit: self.limits.max_cases,
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for case in request
+            .uploads
+            .iter()
+            .map(|u| &u.case)
+            .chain(&request.refetch)
+        {
+            if !seen.insert(*case) {
+                return Err(Error::DuplicateCase { case: *case });
+            }
+        }
+        Ok(())
+    }
+
+    async fn relayed_actors(
+        &self,
+        request: &SyncRequest,
+    ) -> Result<BTreeMap<ActorId, super::ActorRecord>, Error> {
+        let mut wanted: Vec<ActorId> = request
+            .uploads
+            .iter()
+            .flat_map(|u| &u.relayed)
+            .map(|s| ActorId::from(s.actor.as_slice()))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let records = self.store.actors(&wanted).await.map_err(store_error)?;
+        Ok(records.into_iter().map(|r| (r.actor.clone(), r)).collect())
+    }
+}
+
+fn load(case: &CaseId, bytes: &[u8]) -> Result<AutoCommit, Error> {
+    AutoCommit::load(bytes).map_err(|e| Error::Store {
+        detail: format!("stored case {case} does not load: {e}"),
+    })
+}
+
+fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
+    let mut heads = heads.to_vec();
+    heads.sort();
+    heads
+}
+
+/// The soft size bound of a response.
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn new(bytes: usize) -> Self {
+        Self { left: bytes }
+    }
+
+    fn spend(&mut self, payload: &Payload) {
+        let size = match payload {
+            Payload::Document(b) | Payload::Changes(b) => b.len(),
+        };
+        self.left = self.left.saturating_sub(size);
+    }
+
+    fn exhausted(&self) -> bool {
+        self.left == 0
+    }
+}

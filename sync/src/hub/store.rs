@@ -1,0 +1,106 @@
+//! What the hub needs from storage. The server implements it over SQLite and PostgreSQL;
+//! [`super::MemoryHub`] implements it in memory.
+//!
+//! Methods return `Send` futures so a server can call the hub from axum handlers; an
+//! implementation may simply write `async fn`.
+
+use std::future::Future;
+
+use automerge::{ActorId, ChangeHash};
+use wangge_proto::values::{CaseId, DeviceId};
+
+use super::{ActorRecord, CaseIndex, Session};
+use crate::wire::Cursor;
+
+/// One accepted change, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredChange {
+    /// Its hash.
+    pub hash: ChangeHash,
+    /// Its raw bytes (an automerge change chunk).
+    pub bytes: Vec<u8>,
+}
+
+/// What an accepted upload adds to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCommit {
+    /// The new changes, in causal order. Storing one twice must do nothing.
+    pub changes: Vec<StoredChange>,
+    /// The case's heads afterwards.
+    pub heads: Vec<ChangeHash>,
+    /// Grid and departments afterwards.
+    pub index: CaseIndex,
+}
+
+/// A case's place in the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// The case.
+    pub case: CaseId,
+    /// Its latest position.
+    pub position: Cursor,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPage {
+    /// Cases in scope whose position is after the cursor, ascending by position.
+    pub entries: Vec<FeedEntry>,
+    /// The highest position that exists; no commit may later appear at or below it.
+    pub head: Cursor,
+}
+
+/// Storage for the hub.
+pub trait HubStore: Send + Sync {
+    /// The storage layer's error.
+    type Error: std::fmt::Display + Send;
+
+    /// The enrolment records of these actors (unknown ones are left out).
+    fn actors(
+        &self,
+        actors: &[ActorId],
+    ) -> impl Future<Output = Result<Vec<ActorRecord>, Self::Error>> + Send;
+
+    /// Runs `update` on the stored case (its saved document and changes, loadable with
+    /// `AutoCommit::load`; `None` if unknown) and stores the commit it returns, if any: the
+    /// changes, a new feed position for the case, its index. Serialized per case, atomic.
+    fn update_case<T, F>(
+        &self,
+        case: &CaseId,
+        update: F,
+    ) -> impl Future<Output = Result<T, Self::Error>> + Send
+    where
+        T: Send,
+        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, T) + Send;
+
+    /// The stored case, as for [`HubStore::update_case`], and its index.
+    fn load_case(
+        &self,
+        case: &CaseId,
+    ) -> impl Future<Output = Result<Option<(Vec<u8>, CaseIndex)>, Self::Error>> + Send;
+
+    /// Cases in `session`'s scope whose position is after `after`, at most `limit`.
+    fn feed(
+        &self,
+        session: &Session,
+        after: Cursor,
+        limit: usize,
+    ) -> impl Future<Output = Result<FeedPage, Self::Error>> + Send;
+
+    /// The heads of `case` last delivered to `device` in a response whose cursor is at or
+    /// before `as_of` (responses with later cursors may have been lost).
+    fn delivered(
+        &self,
+        device: &DeviceId,
+        case: &CaseId,
+        as_of: Cursor,
+    ) -> impl Future<Output = Result<Option<Vec<ChangeHash>>, Self::Error>> + Send;
+
+    /// Records that the response with cursor `cursor` gives `device` these heads.
+    fn record_delivered(
+        &self,
+        device: &DeviceId,
+        cursor: Cursor,
+        cases: Vec<(CaseId, Vec<ChangeHash>)>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
