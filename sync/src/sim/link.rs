@@ -25,6 +25,11 @@ impl Link {
         }
     }
 
+    /// Changes the cut period, keeping the count of bytes crossed.
+    pub(super) fn set_cut_every(&mut self, cut_every: Option<u64>) {
+        self.cut_every = cut_every.filter(|&n| n > 0);
+    }
+
     /// Sends a message of `len` bytes: it is cut if it would go strictly past the next
     /// multiple of the cut period.
     pub(super) fn send(&mut self, len: usize) -> Sent {

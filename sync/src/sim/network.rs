@@ -120,6 +120,13 @@ impl Network {
         &self.faults
     }
 
+    /// Changes the faults from the next exchange on (a phone walking into a basement and out
+    /// again). The link's byte count carries over: cuts fall on multiples of the new period.
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.link.set_cut_every(faults.cut_every_bytes);
+        self.faults = faults;
+    }
+
     /// The simulated current time.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
