@@ -6,7 +6,9 @@
 /// value of `1.0` or more always fires, `0.0`, less or NaN never does. When several fire on
 /// the same exchange, the earlier one in this list wins where they exclude each other: a
 /// dropped request is neither delayed nor duplicated, a delayed one is not duplicated, a
-/// request cut by [`cut_every_bytes`](Self::cut_every_bytes) is not duplicated.
+/// request cut by [`cut_every_bytes`](Self::cut_every_bytes) is not duplicated. Truncation
+/// and corruption hit only an exchange's own request and response; duplicates and late
+/// deliveries carry the request as the client sent it (they can still be cut).
 ///
 /// Build variants with struct update syntax:
 /// `Faults { drop_request: 0.2, ..Faults::none() }`.

@@ -164,7 +164,10 @@ impl Network {
     ///
     /// Order of events: held-back requests due now that go first; the request itself (and an
     /// immediate duplicate); held-back requests due now that go after; the response. The
-    /// server's answers to duplicates and held-back requests are discarded.
+    /// server's answers to duplicates and held-back requests are discarded. Held-back requests
+    /// arrive at the current simulated time; the exchange's own messages each cost one
+    /// latency draw plus their transmission time, and a lost or delayed message costs the
+    /// client [`Faults::timeout_ms`] from the start of the exchange.
     pub fn exchange(&mut self, request: &[u8], server: &mut Server<'_>) -> Exchange {
         self.stats.exchanges = self.stats.exchanges.saturating_add(1);
         let number = self.stats.exchanges;
