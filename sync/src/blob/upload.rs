@@ -154,6 +154,9 @@ impl Upload {
             (Phase::Probe | Phase::Create, BlobResponse::Progress { offset, length })
                 if length == self.length && offset <= length =>
             {
+                if offset > self.offset {
+                    self.stalled = 0;
+                }
                 self.offset = offset;
                 self.phase = Phase::Send;
             }
