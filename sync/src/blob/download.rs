@@ -165,7 +165,7 @@ impl Download {
     /// Saves the download, including the bytes received so far (photos are small enough to
     /// keep whole). A failed download decodes as resumable.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(58 + self.received.len());
+        let mut out = Vec::with_capacity(54 + self.received.len());
         out.extend_from_slice(TAG);
         out.extend_from_slice(self.hash.as_bytes());
         out.extend_from_slice(&self.max_length.to_be_bytes());

@@ -108,12 +108,12 @@ impl Upload {
         if matches!(self.phase, Phase::Done | Phase::Failed) {
             return Ok(None);
         }
-        let changed = BlobError::FileChanged {
+        let changed = || BlobError::FileChanged {
             expected: self.length,
             actual: file.len() as u64,
         };
         if file.len() as u64 != self.length {
-            return Err(changed);
+            return Err(changed());
         }
         let hash = self.hash;
         Ok(Some(match self.phase {
@@ -131,7 +131,7 @@ impl Upload {
                     .ok()
                     .zip(usize::try_from(end).ok())
                     .and_then(|(start, end)| file.get(start..end))
-                    .ok_or(changed)?;
+                    .ok_or_else(changed)?;
                 BlobRequest::Patch {
                     hash,
                     offset: self.offset,

@@ -220,3 +220,13 @@ fn damaged_saved_state_is_an_error() {
     past_end[4 + 32 + 16..4 + 32 + 24].copy_from_slice(&2u64.to_be_bytes());
     assert!(Upload::decode(&past_end).is_err());
 }
+
+#[test]
+fn the_saved_state_layout_is_pinned() {
+    let upload = Upload::new(ContentHash::of(b""), 300, 100);
+    // "WGU1", hash, length, chunk size, acknowledged offset, done flag.
+    insta::assert_snapshot!(
+        hex::encode(upload.encode()),
+        @"57475531e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855000000000000012c0000000000000064000000000000000000"
+    );
+}
