@@ -1,6 +1,6 @@
 //! One sync request, end to end: decode, merge every upload, read the feed, encode.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use serde_bytes::ByteBuf;
@@ -113,7 +113,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             }
         }
 
-        let uploaded: Vec<CaseId> = request
+        let answered: BTreeSet<CaseId> = request
             .uploads
             .iter()
             .map(|u| u.case)
@@ -150,7 +150,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 break;
             }
             reached = entry.position;
-            if uploaded.contains(&entry.case) {
+            if answered.contains(&entry.case) {
                 continue;
             }
             let Some((bytes, _)) = self
@@ -215,7 +215,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 limit: self.limits.max_cases,
             });
         }
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         for case in request
             .uploads
             .iter()

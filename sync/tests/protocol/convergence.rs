@@ -21,7 +21,7 @@ fn runs() -> u64 {
     std::env::var("WANGGE_CONVERGENCE_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
+        .unwrap_or(2000)
 }
 
 #[test]

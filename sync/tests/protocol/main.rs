@@ -8,3 +8,4 @@ mod recovery;
 mod relay;
 mod support;
 mod verdicts;
+mod wire_format;

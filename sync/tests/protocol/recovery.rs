@@ -179,3 +179,86 @@ fn large_feeds_arrive_in_bounded_responses() {
         assert_eq!(phone.heads(case), hub_heads(&store, case));
     }
 }
+
+#[test]
+fn an_upload_for_a_case_the_hub_does_not_know_is_sent_again_whole() {
+    let store = MemoryHub::new();
+    let mut phone = Device::grid_worker(&store, 1);
+    let case = phone.create_case(1, "窨井盖破损");
+    // The phone believes the hub acknowledged the case before (e.g. the hub lost it).
+    phone.sync_fully(&hub(&store, AcceptAll));
+    let empty = MemoryHub::new();
+    phone.set_title(&case, "窨井盖破损，已设警示");
+    let report = phone.sync_with(&hub(&empty, AcceptAll)).unwrap();
+    assert_eq!(report.resend, vec![case]);
+    assert!(report.more);
+    assert!(empty.case_bytes(&case).is_none());
+    let report = phone.sync_with(&hub(&empty, AcceptAll)).unwrap();
+    assert_eq!(report.accepted, vec![case]);
+    assert_eq!(hub_heads(&empty, &case), phone.heads(&case));
+}
+
+#[test]
+fn data_that_does_not_apply_is_downloaded_whole_even_with_local_edits() {
+    use serde_bytes::ByteBuf;
+    use wangge_sync::phone::Sent;
+    use wangge_sync::wire::{CaseUpdate, Cursor};
+
+    let store = MemoryHub::new();
+    let hub = hub(&store, AcceptAll);
+    let mut phone = Device::grid_worker(&store, 1);
+    let mut secretary = Device::secretary(&store, 2);
+    let case = phone.create_case(1, "违规停车");
+    phone.sync_fully(&hub);
+    secretary.sync_fully(&hub);
+    let first = secretary.comment(&case, 2, "请核实").unwrap();
+    secretary.comment(&case, 3, "已核实");
+    secretary.sync_fully(&hub);
+    // A response whose changes lack their parent (the first comment).
+    let orphan: Vec<u8> = secretary
+        .phone
+        .get(&case)
+        .unwrap()
+        .doc
+        .clone()
+        .get_changes(&[first])
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect();
+    let broken = SyncResponse {
+        verdicts: vec![],
+        updates: vec![CaseUpdate {
+            case,
+            payload: Payload::Changes(ByteBuf::from(orphan)),
+        }],
+        cursor: Cursor(0),
+        more: false,
+        reset: false,
+    };
+    let bytes = wire::encode(Kind::SyncResponse, &broken);
+    let before = phone.heads(&case);
+    let report = phone
+        .sync
+        .receive(
+            &mut phone.phone,
+            &Sent {
+                cases: vec![],
+                left_over: 0,
+            },
+            &bytes,
+        )
+        .unwrap();
+    assert_eq!(report.broken, vec![case]);
+    assert_eq!(phone.heads(&case), before, "nothing half-applied is stored");
+    assert_eq!(phone.phone.refetch().unwrap(), vec![case]);
+    // The user keeps editing; the next syncs fetch the case whole, then send the edit.
+    phone.set_title(&case, "违规停车（消防通道）");
+    phone.sync_fully(&hub);
+    phone.sync_fully(&hub);
+    assert_eq!(phone.heads(&case), hub_heads(&store, &case));
+    assert_eq!(
+        crate::support::hub_doc(&store, &case).read().unwrap().title,
+        "违规停车（消防通道）"
+    );
+    assert!(phone.phone.refetch().unwrap().is_empty());
+}
