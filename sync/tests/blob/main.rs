@@ -5,6 +5,7 @@
 mod download;
 mod frame;
 mod hub;
+mod over_sim;
 mod queue;
 mod support;
 mod upload;
