@@ -17,7 +17,7 @@ use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, DeviceId};
 
-use crate::phone::{Applied, AppliedCase, LocalCase, PhoneStore};
+use crate::phone::{Applied, AppliedCase, PhoneStore};
 use crate::wire::{self, Kind, PeerCase, PeerMessage};
 use crate::{Error, Limits};
 
@@ -27,6 +27,9 @@ pub struct PeerSession {
     device: DeviceId,
     limits: Limits,
     states: BTreeMap<CaseId, State>,
+    /// Per case, the document as exchanged so far in this meeting (it may hold changes
+    /// still waiting for their parents, which are never stored).
+    working: BTreeMap<CaseId, AutoCommit>,
 }
 
 /// What one received peer message did.
@@ -51,6 +54,7 @@ impl PeerSession {
             device,
             limits,
             states: BTreeMap::new(),
+            working: BTreeMap::new(),
         }
     }
 
@@ -62,21 +66,21 @@ impl PeerSession {
         ids.sort();
         ids.dedup();
         for case in ids {
-            let mut local = match store.load(&case).map_err(store_error)? {
-                Some(local) => local,
-                None => LocalCase {
-                    doc: AutoCommit::new(),
-                    acked: Vec::new(),
-                    whole: false,
-                    signatures: Vec::new(),
-                },
+            let stored = store.load(&case).map_err(store_error)?;
+            let signatures = stored
+                .as_ref()
+                .map(|l| l.signatures.clone())
+                .unwrap_or_default();
+            let mut doc = match self.working.get(&case) {
+                Some(doc) => doc.clone(),
+                None => stored.map(|l| l.doc).unwrap_or_default(),
             };
             let state = self.states.entry(case).or_default();
-            if let Some(message) = local.doc.sync().generate_sync_message(state) {
+            if let Some(message) = doc.sync().generate_sync_message(state) {
                 cases.push(PeerCase {
                     case,
                     sync: ByteBuf::from(message.encode()),
-                    signatures: local.signatures,
+                    signatures,
                 });
             }
         }
@@ -109,35 +113,26 @@ impl PeerSession {
                 detail: format!("peer sync message for case {case}: {e}"),
             })?;
             let existing = store.load(&case).map_err(store_error)?;
-            let (mut doc, acked, whole, mut signatures) = match existing {
-                Some(local) => (local.doc, local.acked, local.whole, local.signatures),
-                None => (AutoCommit::new(), Vec::new(), false, Vec::new()),
+            let stored_heads = existing
+                .as_ref()
+                .map(|l| l.doc.clone().get_heads())
+                .unwrap_or_default();
+            let (acked, whole, mut signatures) = match &existing {
+                Some(local) => (local.acked.clone(), local.whole, local.signatures.clone()),
+                None => (Vec::new(), false, Vec::new()),
             };
-            let before = doc.get_heads();
+            let mut doc = match self.working.remove(&case) {
+                Some(doc) => doc,
+                None => existing.map(|l| l.doc).unwrap_or_default(),
+            };
             let state = self.states.entry(case).or_default();
-            let mut trial = doc.fork();
-            if trial
+            if doc
                 .sync()
                 .receive_sync_message(state, sync_message)
                 .is_err()
             {
                 report.refused.push(case);
-                continue;
-            }
-            let changed = trial.get_heads() != before;
-            if changed {
-                // A new or changed case must still be that case.
-                let valid = trial.get_missing_deps(&[]).is_empty()
-                    && matches!(CaseDocument::identify(&trial), Ok(id) if id == case);
-                if !valid {
-                    report.refused.push(case);
-                    self.states.remove(&case);
-                    continue;
-                }
-                doc = trial;
-                report.changed.push(case);
-            } else if before.is_empty() {
-                // Nothing arrived yet for a case this phone does not have.
+                self.states.remove(&case);
                 continue;
             }
             for signature in peer_case.signatures {
@@ -145,6 +140,25 @@ impl PeerSession {
                     signatures.push(signature);
                 }
             }
+            if !doc.get_missing_deps(&[]).is_empty() {
+                // Changes whose parents have not arrived yet (a bloom-filter false positive on
+                // the other side): keep them for this meeting; the next message brings the rest.
+                self.working.insert(case, doc);
+                continue;
+            }
+            let heads = doc.get_heads();
+            if heads == stored_heads || heads.is_empty() {
+                self.working.insert(case, doc);
+                continue;
+            }
+            if !matches!(CaseDocument::identify(&doc), Ok(id) if id == case) {
+                // Not the case it claims to be: drop it and start this case over.
+                report.refused.push(case);
+                self.states.remove(&case);
+                continue;
+            }
+            report.changed.push(case);
+            self.working.insert(case, doc.clone());
             applied.cases.push(AppliedCase {
                 case,
                 doc: Some(doc),

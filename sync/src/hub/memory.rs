@@ -18,13 +18,16 @@ struct StoredCase {
     index: CaseIndex,
 }
 
+/// Heads delivered in the response that carried a cursor.
+type Delivery = (Cursor, Vec<ChangeHash>);
+
 #[derive(Debug, Clone, Default)]
 struct State {
     cases: BTreeMap<CaseId, StoredCase>,
     head: u64,
     actors: BTreeMap<ActorId, ActorRecord>,
     /// Per device and case: (response cursor, heads delivered), oldest first.
-    delivered: BTreeMap<(DeviceId, CaseId), Vec<(Cursor, Vec<ChangeHash>)>>,
+    delivered: BTreeMap<(DeviceId, CaseId), Vec<Delivery>>,
     changes_stored: u64,
 }
 

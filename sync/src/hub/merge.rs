@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{ActorId, AutoCommit, ChangeHash};
+use automerge::{ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
@@ -102,16 +102,24 @@ pub(crate) fn merge<P: Policy>(
         Some(doc) => doc.automerge_mut().get_heads(),
         None => Vec::new(),
     };
-    let mut fork = match before.as_mut() {
-        Some(doc) => doc.automerge_mut().fork(),
-        None => AutoCommit::new(),
+    // `load_incremental` silently skips chunks that fail to parse or verify, so the stored
+    // bytes and the upload are loaded together, strictly: all of it, or a refusal.
+    let mut combined = stored.map(<[u8]>::to_vec).unwrap_or_default();
+    combined.extend_from_slice(&upload.changes);
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check);
+    let mut fork = match AutoCommit::load_with_options(&combined, strict) {
+        Ok(fork) => fork,
+        Err(error) => {
+            let rejection = if has_orphans(before.as_mut(), &upload.changes) {
+                orphans()
+            } else {
+                corrupt(&error.to_string())
+            };
+            return Ok((None, Merged::rejected(rejection, before.as_mut())));
+        }
     };
-    if let Err(error) = fork.load_incremental(&upload.changes) {
-        return Ok((
-            None,
-            Merged::rejected(corrupt(&error.to_string()), before.as_mut()),
-        ));
-    }
     if !fork.get_missing_deps(&[]).is_empty() {
         return Ok((None, Merged::rejected(orphans(), before.as_mut())));
     }
@@ -242,6 +250,15 @@ fn author_of<P>(
             "Contains edits made under another device's identity without that device's signature.",
         )),
     }
+}
+
+/// Whether the upload loads leniently but lacks changes it depends on.
+fn has_orphans(before: Option<&mut CaseDocument>, changes: &[u8]) -> bool {
+    let mut fork = match before {
+        Some(doc) => doc.automerge_mut().fork(),
+        None => AutoCommit::new(),
+    };
+    fork.load_incremental(changes).is_ok() && !fork.get_missing_deps(&[]).is_empty()
 }
 
 fn too_large(size: usize, limit: usize) -> Rejection {

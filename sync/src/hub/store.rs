@@ -104,3 +104,61 @@ pub trait HubStore: Send + Sync {
         cases: Vec<(CaseId, Vec<ChangeHash>)>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
+
+/// A shared store is a store (the server keeps one behind its state; tests share one).
+impl<T: HubStore> HubStore for &T {
+    type Error = T::Error;
+
+    fn actors(
+        &self,
+        actors: &[ActorId],
+    ) -> impl Future<Output = Result<Vec<ActorRecord>, Self::Error>> + Send {
+        (**self).actors(actors)
+    }
+
+    fn update_case<R, F>(
+        &self,
+        case: &CaseId,
+        update: F,
+    ) -> impl Future<Output = Result<R, Self::Error>> + Send
+    where
+        R: Send,
+        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, R) + Send,
+    {
+        (**self).update_case(case, update)
+    }
+
+    fn load_case(
+        &self,
+        case: &CaseId,
+    ) -> impl Future<Output = Result<Option<(Vec<u8>, CaseIndex)>, Self::Error>> + Send {
+        (**self).load_case(case)
+    }
+
+    fn feed(
+        &self,
+        session: &Session,
+        after: Cursor,
+        limit: usize,
+    ) -> impl Future<Output = Result<FeedPage, Self::Error>> + Send {
+        (**self).feed(session, after, limit)
+    }
+
+    fn delivered(
+        &self,
+        device: &DeviceId,
+        case: &CaseId,
+        as_of: Cursor,
+    ) -> impl Future<Output = Result<Option<Vec<ChangeHash>>, Self::Error>> + Send {
+        (**self).delivered(device, case, as_of)
+    }
+
+    fn record_delivered(
+        &self,
+        device: &DeviceId,
+        cursor: Cursor,
+        cases: Vec<(CaseId, Vec<ChangeHash>)>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        (**self).record_delivered(device, cursor, cases)
+    }
+}

@@ -54,7 +54,13 @@ impl PhoneSync {
             payloads.insert(update.case, update.payload);
         }
         let mut report = Report {
-            more: response.more || sent.left_over > 0,
+            more: response.more
+                || response.reset
+                || sent.left_over > 0
+                || response
+                    .verdicts
+                    .iter()
+                    .any(|v| v.outcome == Outcome::Resend),
             ..Report::default()
         };
         let mut applied = Applied {

@@ -44,9 +44,11 @@ impl MemoryPhone {
         &self.actor
     }
 
-    /// Loses everything (a phone reset): keeps only the actor and key.
-    pub fn wipe(&mut self) {
-        *self = Self::new(self.actor.clone(), self.key.clone());
+    /// Loses everything (a phone reset or reinstall). The phone must enrol again with a new
+    /// `actor`: reusing the old one would number new changes like lost ones (automerge
+    /// refuses two changes with the same actor and sequence number).
+    pub fn wipe(&mut self, actor: ActorId) {
+        *self = Self::new(actor, self.key.clone());
     }
 
     /// Adds a case created on this phone.

@@ -1,6 +1,6 @@
 //! Framing: header, compression, limits.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -68,11 +68,22 @@ pub fn encode<T: Serialize>(kind: Kind, message: &T) -> Vec<u8> {
     out.extend_from_slice(&MAGIC);
     out.push(VERSION);
     out.push(kind.byte());
-    match zstd::bulk::compress(&body, ZSTD_LEVEL) {
-        Ok(compressed) => out.extend_from_slice(&compressed),
-        Err(error) => debug_assert!(false, "zstd compression failed: {error}"),
+    match compress(&body, out) {
+        Ok(out) => out,
+        Err(error) => {
+            debug_assert!(false, "zstd compression into memory failed: {error}");
+            Vec::new()
+        }
     }
-    out
+}
+
+/// Compresses with a content checksum, so damage in transit that zstd would otherwise
+/// decode into different bytes is caught as [`Error::Corrupt`].
+fn compress(body: &[u8], out: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    let mut encoder = zstd::stream::Encoder::new(out, ZSTD_LEVEL)?;
+    encoder.include_checksum(true)?;
+    encoder.write_all(body)?;
+    encoder.finish()
 }
 
 /// Decodes a message that must be of kind `expected`, enforcing `limits`.

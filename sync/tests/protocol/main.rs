@@ -1,0 +1,10 @@
+//! The sync protocol end to end, in memory: phones and a hub over the simulated network.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod convergence;
+mod corpus;
+mod malformed;
+mod recovery;
+mod relay;
+mod support;
+mod verdicts;

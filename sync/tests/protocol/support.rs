@@ -1,0 +1,241 @@
+//! A small world: one hub, grid-worker and secretary phones, case builders.
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use uuid::Uuid;
+use wangge_proto::case::{CaseDocument, CaseSource, Comment, NewCase, Origin};
+use wangge_proto::values::{CaseId, CommentId, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::{Role, Scope};
+use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Policy, Session};
+use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
+use wangge_sync::relay::SigningKey;
+use wangge_sync::sim::{Exchange, Network};
+use wangge_sync::{Error, Limits};
+
+pub fn ts(minutes: i64) -> Timestamp {
+    Timestamp::from_millis(1_793_520_000_000 + minutes * 60_000).unwrap()
+}
+
+pub fn grid() -> GridCode {
+    "110105001001001".parse().unwrap()
+}
+
+pub fn other_grid() -> GridCode {
+    "110105001002001".parse().unwrap()
+}
+
+/// One phone: its session on the hub, its store, its protocol side.
+pub struct Device {
+    pub session: Session,
+    pub phone: MemoryPhone,
+    pub sync: PhoneSync,
+    pub key: SigningKey,
+    pub actor: ActorId,
+}
+
+impl Device {
+    /// A phone of `role` in `scope`, number `n` (ids derive from it), enrolled on `hub`.
+    pub fn enrol(hub: &MemoryHub, n: u8, role: Role, scope: Scope) -> Self {
+        let user = UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap();
+        let device = DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap();
+        let actor = ActorId::from(&[n; 16][..]);
+        let key = SigningKey::from_bytes(&[n; 32]);
+        let session = Session {
+            user,
+            role,
+            scope: scope.clone(),
+            device,
+            actors: vec![actor.clone()],
+        };
+        hub.enrol(ActorRecord {
+            actor: actor.clone(),
+            user,
+            role,
+            scope,
+            device,
+            key: Some(key.verifying_key()),
+        });
+        Self {
+            sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
+            phone: MemoryPhone::new(actor.clone(), Some(key.clone())),
+            session,
+            key,
+            actor,
+        }
+    }
+
+    pub fn grid_worker(hub: &MemoryHub, n: u8) -> Self {
+        Self::enrol(
+            hub,
+            n,
+            Role::GridWorker,
+            Scope::Grids {
+                grids: [grid()].into(),
+            },
+        )
+    }
+
+    pub fn secretary(hub: &MemoryHub, n: u8) -> Self {
+        Self::enrol(
+            hub,
+            n,
+            Role::CommunitySecretary,
+            Scope::Community {
+                community: grid().community(),
+            },
+        )
+    }
+
+    /// Loses the phone's state; it enrols again under a fresh actor (`generation` makes it
+    /// distinct).
+    pub fn wipe(&mut self, hub: &MemoryHub, generation: u8) {
+        let mut bytes = self.actor.to_bytes().to_vec();
+        bytes[15] = bytes[15].wrapping_add(generation).wrapping_add(1);
+        let actor = ActorId::from(&bytes[..]);
+        hub.enrol(ActorRecord {
+            actor: actor.clone(),
+            user: self.session.user,
+            role: self.session.role,
+            scope: self.session.scope.clone(),
+            device: self.session.device,
+            key: Some(self.key.verifying_key()),
+        });
+        self.session.actors.push(actor.clone());
+        self.sync = PhoneSync::new(
+            self.session.device,
+            self.session.actors.clone(),
+            Limits::default(),
+        );
+        self.phone.wipe(actor.clone());
+        self.actor = actor;
+    }
+
+    /// Registers a case on this phone (offline), returning its id.
+    pub fn create_case(&mut self, n: u32, title: &str) -> CaseId {
+        let mut random = [0u8; 10];
+        random[..4].copy_from_slice(&n.to_be_bytes());
+        random[4] = self.actor.to_bytes()[0];
+        let id = CaseId::from_parts(ts(i64::from(n)), random);
+        let doc = CaseDocument::create(
+            &NewCase {
+                id,
+                origin: Origin {
+                    reporter: self.session.user,
+                    role: self.session.role,
+                    device: self.session.device,
+                    grid: grid(),
+                    created_at: ts(i64::from(n)),
+                    source: CaseSource::Patrol,
+                },
+                category: "SR-01".parse().unwrap(),
+                title: title.into(),
+                description: "三天未清运，气味很大".into(),
+                location: None,
+            },
+            self.actor.clone(),
+        )
+        .unwrap();
+        self.phone.insert(id, doc.into_automerge());
+        id
+    }
+
+    /// Edits a case through the typed document API; returns the new change's hash.
+    pub fn edit(
+        &mut self,
+        case: &CaseId,
+        edit: impl FnOnce(&mut CaseDocument),
+    ) -> Option<ChangeHash> {
+        self.phone.edit(case, |doc| {
+            let mut document =
+                CaseDocument::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
+            edit(&mut document);
+            let hash = document.commit(ts(1), "edit");
+            *doc = document.into_automerge();
+            hash
+        })?
+    }
+
+    pub fn set_title(&mut self, case: &CaseId, title: &str) -> Option<ChangeHash> {
+        self.edit(case, |doc| doc.set_title(title).unwrap())
+    }
+
+    pub fn comment(&mut self, case: &CaseId, n: u32, text: &str) -> Option<ChangeHash> {
+        let (user, role, device) = (self.session.user, self.session.role, self.session.device);
+        self.edit(case, |doc| {
+            let mut random = [0u8; 10];
+            random[..4].copy_from_slice(&n.to_be_bytes());
+            let comment = Comment {
+                id: CommentId::from_parts(ts(i64::from(n)), random),
+                author: user,
+                role,
+                device,
+                at: ts(i64::from(n)),
+                text: text.into(),
+            };
+            doc.add_comment(&comment).unwrap();
+        })
+    }
+
+    /// One sync straight to the hub (no network faults).
+    pub fn sync_with<P: Policy>(&mut self, hub: &Hub<&MemoryHub, P>) -> Result<Report, Error> {
+        let (request, sent) = self.sync.prepare(&self.phone)?;
+        let response = pollster::block_on(hub.sync(&self.session, &request))?;
+        self.sync.receive(&mut self.phone, &sent, &response)
+    }
+
+    /// Syncs until the hub has nothing more for this phone.
+    pub fn sync_fully<P: Policy>(&mut self, hub: &Hub<&MemoryHub, P>) -> Report {
+        for _ in 0..20 {
+            let report = self.sync_with(hub).unwrap();
+            if !report.more && !report.resend.iter().any(|_| true) {
+                return report;
+            }
+        }
+        panic!("sync did not settle in 20 rounds");
+    }
+
+    /// One sync over a simulated network; `None` if the exchange or the response failed.
+    pub fn sync_over<P: Policy>(
+        &mut self,
+        hub: &Hub<&MemoryHub, P>,
+        net: &mut Network,
+    ) -> Option<Report> {
+        let (request, sent) = self.sync.prepare(&self.phone).unwrap();
+        let session = self.session.clone();
+        let mut server = |incoming: wangge_sync::sim::Incoming<'_>| {
+            if incoming.cut {
+                return b"cut".to_vec();
+            }
+            pollster::block_on(hub.sync(&session, incoming.bytes))
+                .unwrap_or_else(|e| e.code().as_bytes().to_vec())
+        };
+        match net.exchange(&request, &mut server) {
+            Exchange::Response(bytes) => self.sync.receive(&mut self.phone, &sent, &bytes).ok(),
+            Exchange::Failed(_) => None,
+        }
+    }
+
+    /// Heads of a case on this phone.
+    pub fn heads(&self, case: &CaseId) -> Option<Vec<ChangeHash>> {
+        let mut doc = self.phone.get(case)?.doc.clone();
+        let mut heads = doc.get_heads();
+        heads.sort();
+        Some(heads)
+    }
+}
+
+/// Heads of a case on the hub.
+pub fn hub_heads(store: &MemoryHub, case: &CaseId) -> Option<Vec<ChangeHash>> {
+    let mut doc = AutoCommit::load(&store.case_bytes(case)?).unwrap();
+    let mut heads = doc.get_heads();
+    heads.sort();
+    Some(heads)
+}
+
+/// The hub's document of a case.
+pub fn hub_doc(store: &MemoryHub, case: &CaseId) -> CaseDocument {
+    CaseDocument::load(&store.case_bytes(case).unwrap()).unwrap()
+}
+
+pub fn hub<P: Policy>(store: &MemoryHub, policy: P) -> Hub<&MemoryHub, P> {
+    Hub::new(store, policy, Limits::default())
+}
