@@ -6,22 +6,32 @@ use wangge_bench::sync::{self, Config, report};
 fn quick_scenarios_converge_and_report_every_field() {
     let results = sync::run(&Config::quick()).unwrap();
     let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
     assert!(names[0].starts_with("dirty-"), "{names:?}");
     assert!(names[1].starts_with("idle-"), "{names:?}");
     assert!(names[2].starts_with("offline-day-"), "{names:?}");
+    assert_eq!(names[3], "photo-cut-64k");
     for r in &results {
         assert!(r.converged, "{} did not converge: {:?}", r.name, r.misses);
-        assert!(
-            r.baseline_converged,
-            "{}: the baseline did not converge",
-            r.name
-        );
         assert!(
             r.round_trips >= 1 && r.baseline_bytes > 0 && r.limit_bytes > 0,
             "{r:?}"
         );
     }
+    // The case-sync baseline converges too; the plain photo upload never gets past a drop.
+    for r in &results[..3] {
+        assert!(
+            r.baseline_converged,
+            "{}: the baseline did not converge",
+            r.name
+        );
+    }
+    assert!(!results[3].baseline_converged);
+    assert!(
+        results[3].bytes_up <= results[3].limit_bytes,
+        "{:?}",
+        results[3]
+    );
     // One round trip for the dirty phone, several bounded responses when catching up.
     assert_eq!(results[0].round_trips, 1);
     assert!(results[2].round_trips > 1);

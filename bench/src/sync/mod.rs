@@ -4,21 +4,26 @@
 //! protocol ([`wangge_sync::phone`] against [`wangge_sync::hub`]) and the baseline
 //! ([`baseline`]: `automerge::sync`, batched per round, zstd) over the same simulated link
 //! ([`wangge_sync::sim::Network`]), checks that the phone and the hub ended with identical
-//! heads for every case, and computes the scenario's byte bound in the same run.
+//! heads for every case, and computes the scenario's byte bound in the same run. The photo
+//! scenario compares our resumable blob upload with a plain upload restarted from zero, over
+//! a link that drops every 64 KiB.
 //!
 //! | scenario | module |
 //! | --- | --- |
 //! | `dirty-200` | [`dirty`] |
 //! | `idle-1000` | [`idle`] |
 //! | `offline-day-5000` | [`offline`] |
+//! | `photo-cut-64k` | [`photo`] ([`http1`]: blob messages as HTTP/1.1 bytes) |
 
 pub mod baseline;
 pub mod cases;
 pub mod dirty;
 pub mod drive;
+pub mod http1;
 pub mod idle;
 pub mod offline;
 pub mod people;
+pub mod photo;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -50,6 +55,8 @@ pub struct Config {
     pub offline_edited: usize,
     /// `offline`: cases created on the server while the phone was offline.
     pub offline_new: usize,
+    /// `photo`: the photo's size in bytes.
+    pub photo_bytes: usize,
     /// The protocol's limits (both ends).
     pub limits: Limits,
 }
@@ -66,6 +73,7 @@ impl Config {
             offline_had: 3000,
             offline_edited: 2500,
             offline_new: 2500,
+            photo_bytes: 300_000,
             limits: Limits::default(),
         }
     }
@@ -141,10 +149,11 @@ pub fn run(config: &Config) -> Result<Vec<ScenarioResult>> {
         let offline = scope.spawn(|| offline::run(config).map_err(|e| e.to_string()));
         let dirty = dirty::run(config)?;
         let idle = idle::run(config)?;
+        let photo = photo::run(config)?;
         let offline = offline
             .join()
             .map_err(|_| "the offline scenario panicked")??;
-        Ok(vec![dirty, idle, offline])
+        Ok(vec![dirty, idle, offline, photo])
     })
 }
 

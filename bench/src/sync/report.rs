@@ -65,16 +65,20 @@ pub fn table(results: &[ScenarioResult]) -> String {
     out.push('\n');
     for r in results {
         let _ = writeln!(out, "{}: {}", r.name, r.target);
+        let raw = if r.baseline_raw_bytes == r.baseline_bytes {
+            String::new()
+        } else {
+            format!(" with zstd, {} B raw", r.baseline_raw_bytes)
+        };
         let _ = writeln!(
             out,
-            "  ours {} B both ways; baseline {} B with zstd, {} B raw{}",
+            "  ours {} B both ways; baseline {} B{raw}{}",
             r.bytes(),
             r.baseline_bytes,
-            r.baseline_raw_bytes,
             if r.baseline_converged {
                 ""
             } else {
-                " (baseline did NOT converge)"
+                " (baseline did NOT complete)"
             }
         );
         if !r.details.is_empty() {
@@ -88,7 +92,9 @@ pub fn table(results: &[ScenarioResult]) -> String {
             let _ = writeln!(out, "  MISS: {miss}");
         }
     }
-    out.push_str("ratio = baseline bytes (zstd) / our bytes; result: targets met or not.\n");
+    out.push_str(
+        "ratio = baseline bytes / our bytes, both ways; result: every target met or not.\n",
+    );
     out
 }
 
