@@ -143,14 +143,8 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         }
         let mut reached = after;
         for entry in &page.entries {
-            if budget.exhausted() {
-                // Everything before this entry is in the response; continue from there.
-                cursor = reached;
-                more = true;
-                break;
-            }
-            reached = entry.position;
             if answered.contains(&entry.case) {
+                reached = entry.position;
                 continue;
             }
             let Some((bytes, _)) = self
@@ -159,6 +153,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 .await
                 .map_err(store_error)?
             else {
+                reached = entry.position;
                 continue;
             };
             let mut doc = load(&entry.case, &bytes)?;
@@ -178,14 +173,21 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 }
                 _ => Some(Payload::Document(ByteBuf::from(doc.save()))),
             };
-            delivered.push((entry.case, heads));
             if let Some(payload) = payload {
+                if !budget.fits(&payload) && !updates.is_empty() {
+                    // Everything before this entry is in the response; continue from there.
+                    cursor = reached;
+                    more = true;
+                    break;
+                }
                 budget.spend(&payload);
                 updates.push(CaseUpdate {
                     case: entry.case,
                     payload,
                 });
             }
+            delivered.push((entry.case, heads));
+            reached = entry.position;
         }
         if !delivered.is_empty() {
             self.store
@@ -261,9 +263,20 @@ fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
     heads
 }
 
-/// The soft size bound of a response.
+/// The soft size bound of a response: entries are added while they fit; one case larger
+/// than the whole budget still goes out alone.
 struct Budget {
     left: usize,
+}
+
+/// What an update costs besides its payload: the case id, the CBOR keys and tags.
+const UPDATE_OVERHEAD: usize = 48;
+
+fn cost(payload: &Payload) -> usize {
+    let size = match payload {
+        Payload::Document(b) | Payload::Changes(b) => b.len(),
+    };
+    size + UPDATE_OVERHEAD
 }
 
 impl Budget {
@@ -271,14 +284,11 @@ impl Budget {
         Self { left: bytes }
     }
 
-    fn spend(&mut self, payload: &Payload) {
-        let size = match payload {
-            Payload::Document(b) | Payload::Changes(b) => b.len(),
-        };
-        self.left = self.left.saturating_sub(size);
+    fn fits(&self, payload: &Payload) -> bool {
+        cost(payload) <= self.left
     }
 
-    fn exhausted(&self) -> bool {
-        self.left == 0
+    fn spend(&mut self, payload: &Payload) {
+        self.left = self.left.saturating_sub(cost(payload));
     }
 }
