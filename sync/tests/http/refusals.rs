@@ -7,7 +7,9 @@ use wangge_sync::http::client::{HttpClient, HttpError};
 use wangge_sync::http::{SYNC_CONTENT_TYPE, SYNC_PATH};
 use wangge_sync::wire::{self, Kind};
 
-use crate::support::{Phone, Server, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{Phone, Server, json, raw, sync_head};
 
 /// Sends `body` with `client`, expects a refusal, and checks the store did not change.
 async fn refused(server: &Server, client: &HttpClient, body: &[u8]) -> (u16, String, String) {
@@ -74,6 +76,44 @@ async fn an_oversized_request_is_413() {
     let (status, code, message) = refused(&server, &phone.client, &big).await;
     assert_eq!((status, code.as_str()), (413, "sync.message_too_large"));
     assert!(message.contains("65536"), "{message}");
+
+    // Without a Content-Length the limit holds while reading.
+    let before = server.snapshot();
+    let mut chunked = sync_head(&server, "phone-1", None).into_bytes();
+    for piece in big.chunks(8 * 1024) {
+        chunked.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        chunked.extend_from_slice(piece);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let (status, body) = raw(&server, &chunked).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("sync.message_too_large"), "{body}");
+    assert_eq!(server.snapshot(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_cut_mid_body_stores_nothing() {
+    let (server, mut phone) = world(Limits::default()).await;
+    let before = server.snapshot();
+    let request = phone.request();
+    let mut cut = sync_head(&server, "phone-1", Some(request.len())).into_bytes();
+    cut.extend_from_slice(&request[..request.len() / 2]);
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(&cut).await.unwrap();
+    stream.shutdown().await.unwrap();
+    // The server answers `sync.truncated` to nobody in particular.
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.contains("sync.truncated"),
+        "{answer}"
+    );
+    assert_eq!(server.snapshot(), before);
+
+    let report = phone.sync_once().await.unwrap();
+    assert_eq!(report.accepted.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,6 +98,33 @@ async fn record(State(log): State<Log>, request: Request, next: Next) -> Respons
     next.run(request).await
 }
 
+/// Sends `request` (raw HTTP/1.1) on a new connection and reads the answer until the server
+/// closes: its status and body.
+pub async fn raw(server: &Server, request: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+/// The head of a raw `POST /v1/sync` signed in as `token`, closing the connection after.
+pub fn sync_head(server: &Server, token: &str, length: Option<usize>) -> String {
+    let framing = match length {
+        Some(length) => format!("Content-Length: {length}"),
+        None => "Transfer-Encoding: chunked".to_owned(),
+    };
+    format!(
+        "POST /v1/sync HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/x-wangge-sync\r\nConnection: close\r\n{framing}\r\n\r\n",
+        server.addr
+    )
+}
+
 /// The JSON body of an answer.
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
