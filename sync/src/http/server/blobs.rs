@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::RANGE;
 use axum::response::Response;
@@ -16,14 +16,14 @@ use wangge_proto::values::ContentHash;
 use super::auth::Authenticate;
 use super::body;
 use super::error::ApiError;
-use super::headers::{self, content_length, has_content_type, required_u64};
+use super::headers::{self, BlobHash, content_length, has_content_type, required_u64};
 use super::locale::locale;
 use super::reply::reply;
 use crate::blob::http::{
     FRAMING, FRAMING_V1, PATCH_CONTENT_TYPE, UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_OFFSET,
     parse_range, parse_upload_metadata,
 };
-use crate::blob::{self, BlobError, BlobStore, ContentCheck, Incoming, frame};
+use crate::blob::{self, BlobError, BlobResponse, BlobStore, ContentCheck, Incoming, frame};
 use crate::hub::Session;
 
 /// What the blob handlers need: the blob hub and the server's authentication.
@@ -70,10 +70,10 @@ impl<B: BlobStore, C: ContentCheck, A: Authenticate> BlobState<B, C, A> {
 
 /// `HEAD /v1/blobs/{sha256}`: where the blob or its upload stands; 404 for a blob the
 /// caller may not read.
-#[tracing::instrument(name = "blob.head", skip_all, fields(user.id = Empty, blob = %raw))]
+#[tracing::instrument(name = "blob.head", skip_all, fields(user.id = Empty, blob = %hash))]
 pub(super) async fn head<B, C, A>(
     State(state): State<BlobState<B, C, A>>,
-    Path(raw): Path<String>,
+    BlobHash(hash): BlobHash,
     headers: HeaderMap,
 ) -> Result<Response, ApiError>
 where
@@ -83,7 +83,6 @@ where
 {
     let locale = locale(&headers);
     let session = state.session(&headers, locale).await?;
-    let hash = headers::hash(&raw, locale)?;
     if !state.may_read(&session, &hash, locale).await? {
         return Err(ApiError::blob(locale, BlobError::Unknown));
     }
@@ -97,10 +96,10 @@ where
 
 /// `GET /v1/blobs/{sha256}` with an optional `Range: bytes=N-` (any other range is
 /// ignored and the whole blob sent); 404 for a blob the caller may not read.
-#[tracing::instrument(name = "blob.get", skip_all, fields(user.id = Empty, blob = %raw))]
+#[tracing::instrument(name = "blob.get", skip_all, fields(user.id = Empty, blob = %hash))]
 pub(super) async fn get<B, C, A>(
     State(state): State<BlobState<B, C, A>>,
-    Path(raw): Path<String>,
+    BlobHash(hash): BlobHash,
     headers: HeaderMap,
 ) -> Result<Response, ApiError>
 where
@@ -110,7 +109,6 @@ where
 {
     let locale = locale(&headers);
     let session = state.session(&headers, locale).await?;
-    let hash = headers::hash(&raw, locale)?;
     if !state.may_read(&session, &hash, locale).await? {
         return Err(ApiError::blob(locale, BlobError::Unknown));
     }
@@ -155,10 +153,10 @@ where
 /// `PATCH /v1/blobs/{sha256}` with `Upload-Offset` and a framed body. The body is read and
 /// handed to the hub in a task of its own, so that when the connection drops mid-body the
 /// complete frames that did arrive are still kept.
-#[tracing::instrument(name = "blob.patch", skip_all, fields(user.id = Empty, blob = %raw))]
+#[tracing::instrument(name = "blob.patch", skip_all, fields(user.id = Empty, blob = %hash))]
 pub(super) async fn patch<B, C, A>(
     State(state): State<BlobState<B, C, A>>,
-    Path(raw): Path<String>,
+    BlobHash(hash): BlobHash,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError>
@@ -169,7 +167,6 @@ where
 {
     let locale = locale(&headers);
     state.session(&headers, locale).await?;
-    let hash = headers::hash(&raw, locale)?;
     if !has_content_type(&headers, PATCH_CONTENT_TYPE) {
         return Err(ApiError::unsupported_media_type(locale, PATCH_CONTENT_TYPE));
     }
@@ -180,24 +177,15 @@ where
     let max_length = state.blobs.config().max_length;
     let limit = frame::encoded_len(usize::try_from(max_length).unwrap_or(usize::MAX));
     let declared = content_length(&headers);
-    let blobs = Arc::clone(&state.blobs);
     let task = tokio::spawn(
-        async move {
-            let received = body::read(body, declared, limit).await;
-            match received {
-                Ok(received) => {
-                    let incoming = Incoming {
-                        bytes: &received.bytes,
-                        cut: received.cut,
-                    };
-                    if received.cut {
-                        tracing::info!(bytes = received.bytes.len(), "PATCH body cut short");
-                    }
-                    blobs.patch(&hash, offset, incoming).await.map(Some)
-                }
-                Err(_) => Ok(None),
-            }
-        }
+        keep_frames(
+            Arc::clone(&state.blobs),
+            hash,
+            offset,
+            body,
+            declared,
+            limit,
+        )
         .instrument(tracing::Span::current()),
     );
     let answer = task
@@ -206,4 +194,27 @@ where
         .map_err(|e| ApiError::blob_store(locale, e))?
         .ok_or_else(|| ApiError::blob(locale, BlobError::TooLarge { max: max_length }))?;
     reply(answer, &hash, locale)
+}
+
+/// Reads a PATCH body as far as it arrives and hands it to the hub, marked cut if it ended
+/// early; `None` when it is over `limit`.
+async fn keep_frames<B: BlobStore, C: ContentCheck>(
+    blobs: Arc<blob::Hub<B, C>>,
+    hash: ContentHash,
+    offset: u64,
+    body: Body,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Option<BlobResponse>, B::Error> {
+    let Ok(received) = body::read(body, declared, limit).await else {
+        return Ok(None);
+    };
+    if received.cut {
+        tracing::info!(bytes = received.bytes.len(), "PATCH body cut short");
+    }
+    let incoming = Incoming {
+        bytes: &received.bytes,
+        cut: received.cut,
+    };
+    blobs.patch(&hash, offset, incoming).await.map(Some)
 }

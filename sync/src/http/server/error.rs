@@ -182,10 +182,12 @@ impl ApiError {
             Kind::UnsupportedMediaType(expected) => format!("expected {expected}"),
             Kind::InvalidHash | Kind::TusVersion => String::new(),
         };
-        if status.is_server_error() {
-            tracing::error!(status = status.as_u16(), code, cause, "request failed");
-        } else {
-            tracing::info!(status = status.as_u16(), code, cause, "request refused");
+        let status = status.as_u16();
+        match &self.kind {
+            _ if status >= 500 => tracing::error!(status, code, cause, "request failed"),
+            // A phone asking about a photo the hub does not have yet is the normal first step.
+            Kind::Blob(BlobError::Unknown) => tracing::debug!(status, code, "not found"),
+            _ => tracing::info!(status, code, cause, "request refused"),
         }
     }
 }

@@ -1,12 +1,15 @@
 //! Reading what a request says in its path and headers, once, into typed values; anything
-//! malformed becomes a 400 naming the header.
+//! malformed becomes a 400 naming what was wrong.
 
+use axum::extract::{FromRequestParts, Path};
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
 use wangge_proto::Locale;
 use wangge_proto::values::ContentHash;
 
 use super::error::ApiError;
+use super::locale::locale;
 
 /// The `Content-Length` of a request, if it has a valid one.
 pub(super) fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -39,7 +42,19 @@ pub(super) fn required_u64(
         .ok_or_else(|| ApiError::invalid_header(locale, name))
 }
 
-/// The content hash in a blob path.
-pub(super) fn hash(raw: &str, locale: Locale) -> Result<ContentHash, ApiError> {
-    raw.parse().map_err(|_| ApiError::invalid_hash(locale))
+/// The content hash in a blob path (`/v1/blobs/{sha256}`), or a 400.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BlobHash(pub ContentHash);
+
+impl<S: Send + Sync> FromRequestParts<S> for BlobHash {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let locale = locale(&parts.headers);
+        let invalid = || ApiError::invalid_hash(locale);
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| invalid())?;
+        raw.parse().map(Self).map_err(|_| invalid())
+    }
 }
