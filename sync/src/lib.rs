@@ -74,6 +74,14 @@
 //! checksum per frame (tus 1.0 core + creation + checksum as reference), `HEAD` first to
 //! skip what the hub has, verified whole before acceptance; downloads resume by range.
 //!
+//! # Transports
+//!
+//! The protocol itself moves bytes, not connections. Behind cargo features, `http` holds
+//! the thin drivers: `axum` gives the server its handlers for `POST /v1/sync` and the blob
+//! endpoints (authentication stays the server's, through one trait), `http-client` gives the
+//! phone a reqwest (rustls) client that runs one sync round trip and drives blob uploads and
+//! downloads until done or until the link fails. With default features no runtime is linked.
+//!
 //! # Example: a phone and a hub converge
 //!
 //! ```
@@ -140,6 +148,8 @@
 
 pub mod blob;
 mod error;
+#[cfg(any(feature = "axum", feature = "http-client"))]
+pub mod http;
 pub mod hub;
 mod limits;
 pub mod peer;
