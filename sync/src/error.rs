@@ -68,16 +68,6 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
-    /// One case's changes are over the size limit.
-    #[error("changes of case {case} are {size} bytes, the limit is {limit}")]
-    ChangesTooLarge {
-        /// The case.
-        case: CaseId,
-        /// Their size.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
     /// The request names another device than the authenticated one.
     #[error("the request claims device {claimed}, which is not the signed-in device")]
     WrongDevice {
@@ -119,7 +109,6 @@ impl Error {
             Self::Corrupt { .. } => "sync.corrupt",
             Self::Malformed { .. } => "sync.malformed",
             Self::TooManyCases { .. } => "sync.too_many_cases",
-            Self::ChangesTooLarge { .. } => "sync.changes_too_large",
             Self::WrongDevice { .. } => "sync.wrong_device",
             Self::DuplicateCase { .. } => "sync.duplicate_case",
             Self::Document { .. } => "sync.document",
@@ -167,10 +156,6 @@ impl Error {
             Self::TooManyCases { count, limit } => (
                 format!("一次同步的案件过多（{count} 件，上限 {limit} 件）。"),
                 format!("Too many cases in one sync ({count}, limit {limit})."),
-            ),
-            Self::ChangesTooLarge { case, size, limit } => (
-                format!("案件 {case} 的修改过大（{size} 字节，上限 {limit}）。"),
-                format!("The edits of case {case} are too large ({size} bytes, limit {limit})."),
             ),
             Self::WrongDevice { .. } => (
                 "同步请求的设备与登录设备不符，请重新登录。".to_owned(),

@@ -10,7 +10,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Most cases uploaded in one request.
     pub max_cases: usize,
-    /// Largest upload (all its changes) for one case.
+    /// Largest upload (all its changes) for one case; a larger one is refused alone
+    /// (`sync.changes_too_large`) while the rest of the batch goes through.
     pub max_case_bytes: usize,
     /// Soft bound on a response: the hub stops adding feed entries once the uncompressed
     /// response passes it and sets `more`. One case larger than this still goes out alone.
