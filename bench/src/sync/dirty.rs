@@ -15,61 +15,45 @@ use std::collections::BTreeMap;
 
 use wangge_proto::values::CaseId;
 use wangge_sync::phone::{MemoryPhone, PhoneStore};
-use wangge_sync::sim::{Faults, Network};
 
-use super::cases::CaseFactory;
-use super::people::{self, Org};
+use super::people;
+use super::scene::{Measured, Scene};
 use super::{Config, Result, ScenarioResult, baseline, drive, len64, times_1_1, zstd_len};
 
 /// Runs the scenario.
 pub fn run(config: &Config) -> Result<ScenarioResult> {
-    let org = Org::new()?;
-    let limits = config.limits;
-    let hub = people::hub(limits);
-    let (worker, secretary) = (&org.worker, &org.secretary);
-    let mut factory = CaseFactory::new(config.seed ^ 0xd1);
-    let mut phone = worker.phone();
-    let mut other = secretary.phone();
-
     // Cases the worker registered earlier; both phones hold them.
-    let mut edited = Vec::with_capacity(config.dirty_edited);
-    for _ in 0..config.dirty_edited {
-        let (id, doc) = factory.new_case(&org, worker)?;
-        phone.insert(id, doc);
-        edited.push(id);
-    }
-    drive::settle(&hub, worker, limits, &mut phone)?;
-    drive::settle(&hub, secretary, limits, &mut other)?;
+    let mut scene = Scene::new(config, 0xd1, config.dirty_edited)?;
+    let edited = scene.held.clone();
 
     // Offline: new cases and edits on the worker's phone; concurrent edits of the same cases
     // by the secretary, who syncs first.
     let mut created = Vec::with_capacity(config.dirty_new);
     for _ in 0..config.dirty_new {
-        let (id, doc) = factory.new_case(&org, worker)?;
-        phone.insert(id, doc);
-        created.push(id);
+        created.push(scene.worker_registers()?);
     }
     for case in &edited {
-        edit(&mut phone, case, |doc| factory.worker_edit(&org, doc))?;
-        edit(&mut other, case, |doc| factory.secretary_edit(&org, doc))?;
+        scene.worker_edits(case)?;
+        scene.secretary_edits(case)?;
     }
-    drive::settle(&hub, secretary, limits, &mut other)?;
+    scene.settle_secretary(config)?;
 
-    let (up, down) = minimum_payload(&phone, &hub, &created, &edited)?;
+    let (up, down) = minimum_payload(&scene.phone, &scene.hub, &created, &edited)?;
     let minimum = zstd_len(&up)? + zstd_len(&down)?;
     let limit = times_1_1(minimum) + 1024;
-    let (mut base_phone, mut base_server) = baseline::peers(&phone, &hub)?;
+    let (mut base_phone, mut base_server) = baseline::peers(&scene.phone, &scene.hub)?;
     let base = baseline::run(&mut base_phone, &mut base_server, config.seed, 50)?;
 
     // Measured: the worker's sync.
-    let mut net = Network::new(config.seed, Faults::none());
-    let run = drive::sync(&mut net, &hub, worker, limits, &mut phone, 50)?;
-    let stats = net.stats();
+    let Measured {
+        run,
+        stats,
+        convergence: worker_side,
+    } = scene.measure(config, 50)?;
 
     // Converged: the worker's phone and the hub, then the secretary's phone once it synced.
-    let worker_side = drive::converged(&hub, &phone)?;
-    drive::settle(&hub, secretary, limits, &mut other)?;
-    let secretary_side = drive::converged(&hub, &other)?;
+    scene.settle_secretary(config)?;
+    let secretary_side = drive::converged(&scene.hub, &scene.other)?;
     let converged = worker_side.ok() && secretary_side.ok() && run.problems.is_empty();
 
     let total = stats.bytes_up + stats.bytes_down;
@@ -117,16 +101,6 @@ pub fn run(config: &Config) -> Result<ScenarioResult> {
 }
 
 /// Edits one case on a phone with `edit` (which commits).
-pub(crate) fn edit(
-    phone: &mut MemoryPhone,
-    case: &CaseId,
-    edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<()>,
-) -> Result<()> {
-    phone
-        .edit(case, edit)
-        .ok_or_else(|| format!("case {case} is not on the phone"))?
-}
-
 /// What must cross: up, the new cases compacted and the worker's changes since the base;
 /// down, the hub's changes since the base.
 fn minimum_payload(

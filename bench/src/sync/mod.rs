@@ -25,6 +25,7 @@ pub mod offline;
 pub mod people;
 pub mod photo;
 pub mod report;
+pub mod scene;
 
 use std::collections::BTreeMap;
 

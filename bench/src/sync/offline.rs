@@ -13,56 +13,39 @@ use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
 use wangge_sync::phone::PhoneStore;
-use wangge_sync::sim::{Faults, Network};
 
-use super::cases::CaseFactory;
-use super::dirty::edit;
-use super::people::{self, BenchHub, Org};
-use super::{Config, Result, ScenarioResult, baseline, drive, len64, times_1_1, zstd_len};
+use super::people::BenchHub;
+use super::scene::{Measured, Scene};
+use super::{Config, Result, ScenarioResult, baseline, len64, times_1_1, zstd_len};
 
 /// Runs the scenario.
 pub fn run(config: &Config) -> Result<ScenarioResult> {
-    let org = Org::new()?;
-    let limits = config.limits;
-    let hub = people::hub(limits);
-    let (worker, secretary) = (&org.worker, &org.secretary);
-    let mut factory = CaseFactory::new(config.seed ^ 0x0ff);
-    let mut phone = worker.phone();
-    let mut other = secretary.phone();
-
     // The worker's cases, on the hub and on the secretary's phone.
-    let mut held = Vec::with_capacity(config.offline_had);
-    for _ in 0..config.offline_had {
-        let (id, doc) = factory.new_case(&org, worker)?;
-        phone.insert(id, doc);
-        held.push(id);
-    }
-    drive::settle(&hub, worker, limits, &mut phone)?;
-    drive::settle(&hub, secretary, limits, &mut other)?;
+    let mut scene = Scene::new(config, 0x0ff, config.offline_had)?;
 
     // A day without the worker: the secretary edits many of them and registers new ones.
-    for case in held.iter().take(config.offline_edited) {
-        edit(&mut other, case, |doc| factory.secretary_edit(&org, doc))?;
+    for case in scene.held.clone().iter().take(config.offline_edited) {
+        scene.secretary_edits(case)?;
     }
     for _ in 0..config.offline_new {
-        let (id, doc) = factory.new_case(&org, secretary)?;
-        other.insert(id, doc);
+        scene.secretary_registers()?;
     }
-    drive::settle(&hub, secretary, limits, &mut other)?;
+    scene.settle_secretary(config)?;
 
-    let lacking = lacking(&phone, &hub)?;
+    let lacking = lacking(&scene.phone, &scene.hub)?;
     let limit = times_1_1(len64(lacking.len()));
-    let (mut base_phone, mut base_server) = baseline::peers(&phone, &hub)?;
+    let (mut base_phone, mut base_server) = baseline::peers(&scene.phone, &scene.hub)?;
     let base = baseline::run(&mut base_phone, &mut base_server, config.seed, 50)?;
 
-    let mut net = Network::new(config.seed, Faults::none());
-    let run = drive::sync(&mut net, &hub, worker, limits, &mut phone, 1_000)?;
-    let stats = net.stats();
-    let convergence = drive::converged(&hub, &phone)?;
+    let Measured {
+        run,
+        stats,
+        convergence,
+    } = scene.measure(config, 1_000)?;
     let converged = convergence.ok() && run.problems.is_empty();
 
     let total = stats.bytes_up + stats.bytes_down;
-    let budget = len64(limits.response_budget_bytes);
+    let budget = len64(config.limits.response_budget_bytes);
     let mut misses = Vec::new();
     if total > limit {
         misses.push(format!("{total} bytes > limit {limit}"));

@@ -6,15 +6,13 @@ use std::collections::BTreeSet;
 
 use automerge::{AutoCommit, ChangeHash};
 use wangge_proto::values::CaseId;
-use wangge_sync::Limits;
 use wangge_sync::hub::AcceptAll;
 use wangge_sync::hub::MemoryHub;
-use wangge_sync::peer::PeerSession;
 use wangge_sync::phone::PhoneStore;
 use wangge_sync::sim::rand::Rng;
 use wangge_sync::sim::{self, Faults, Network};
 
-use crate::support::{Device, hub, hub_heads};
+use crate::support::{self, Device, hub, hub_heads};
 
 /// Runs in CI; raise with `WANGGE_CONVERGENCE_RUNS` for a soak.
 fn runs() -> u64 {
@@ -194,25 +192,12 @@ fn contains(bytes: &[u8], hash: &ChangeHash) -> bool {
     AutoCommit::load(bytes).is_ok_and(|mut doc| doc.get_change_by_hash(hash).is_some())
 }
 
-/// Two phones meet in a dead zone and exchange until neither has anything to say.
+/// Phones `a` and `b` meet in a dead zone.
 fn meet(devices: &mut [Device], a: usize, b: usize, seed: u64) {
     let (first, second) = if a < b { (a, b) } else { (b, a) };
     let (left, right) = devices.split_at_mut(second);
-    let (one, two) = (&mut left[first], &mut right[0]);
-    let mut one_side = PeerSession::new(one.session.device, Limits::default());
-    let mut two_side = PeerSession::new(two.session.device, Limits::default());
-    for _ in 0..20 {
-        let from_one = one_side.generate(&one.phone).unwrap();
-        if let Some(message) = &from_one {
-            two_side.receive(&mut two.phone, message).unwrap();
-        }
-        let from_two = two_side.generate(&two.phone).unwrap();
-        if let Some(message) = &from_two {
-            one_side.receive(&mut one.phone, message).unwrap();
-        }
-        if from_one.is_none() && from_two.is_none() {
-            return;
-        }
-    }
-    panic!("seed {seed}: phones did not finish exchanging in 20 rounds");
+    assert!(
+        support::meet(&mut left[first], &mut right[0]),
+        "seed {seed}: phones did not finish exchanging in 20 rounds"
+    );
 }

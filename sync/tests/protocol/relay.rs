@@ -4,26 +4,7 @@ use wangge_sync::Limits;
 use wangge_sync::hub::{AcceptAll, MemoryHub};
 use wangge_sync::peer::PeerSession;
 
-use crate::support::{Device, hub, hub_doc, hub_heads};
-
-fn meet(one: &mut Device, two: &mut Device) {
-    let mut a = PeerSession::new(one.session.device, Limits::default());
-    let mut b = PeerSession::new(two.session.device, Limits::default());
-    for _ in 0..10 {
-        let from_a = a.generate(&one.phone).unwrap();
-        if let Some(m) = &from_a {
-            b.receive(&mut two.phone, m).unwrap();
-        }
-        let from_b = b.generate(&two.phone).unwrap();
-        if let Some(m) = &from_b {
-            a.receive(&mut one.phone, m).unwrap();
-        }
-        if from_a.is_none() && from_b.is_none() {
-            return;
-        }
-    }
-    panic!("no quiescence");
-}
+use crate::support::{Device, hub, hub_doc, hub_heads, meet};
 
 #[test]
 fn what_two_phones_exchanged_reaches_the_hub_from_either() {
@@ -32,7 +13,7 @@ fn what_two_phones_exchanged_reaches_the_hub_from_either() {
     let mut two = Device::grid_worker(&store, 2);
     let case = one.create_case(1, "电线裸露");
     one.comment(&case, 2, "靠近幼儿园，危险");
-    meet(&mut one, &mut two);
+    assert!(meet(&mut one, &mut two));
     assert_eq!(one.heads(&case), two.heads(&case));
     two.comment(&case, 3, "已拍照");
 
@@ -53,7 +34,7 @@ fn unsigned_relays_are_refused() {
     let mut one = Device::grid_worker(&store, 1);
     let mut two = Device::grid_worker(&store, 2);
     let case = one.create_case(1, "电线裸露");
-    meet(&mut one, &mut two);
+    assert!(meet(&mut one, &mut two));
     // Phone two lost the signatures (e.g. an older app version): the hub cannot tell the
     // change is genuine.
     let mut unsigned = wangge_sync::phone::MemoryPhone::new(two.actor.clone(), None);

@@ -6,6 +6,7 @@ use wangge_proto::case::{CaseDocument, CaseSource, Comment, NewCase, Origin};
 use wangge_proto::values::{CaseId, CommentId, DeviceId, GridCode, Timestamp, UserId};
 use wangge_proto::{Role, Scope};
 use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Policy, Session};
+use wangge_sync::peer::PeerSession;
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
 use wangge_sync::relay::SigningKey;
 use wangge_sync::sim::{Exchange, Network};
@@ -238,4 +239,25 @@ pub fn hub_doc(store: &MemoryHub, case: &CaseId) -> CaseDocument {
 
 pub fn hub<P: Policy>(store: &MemoryHub, policy: P) -> Hub<&MemoryHub, P> {
     Hub::new(store, policy, Limits::default())
+}
+
+/// Two phones meet in a dead zone and exchange until neither has anything to say; `false`
+/// if they are still talking after 20 rounds.
+pub fn meet(one: &mut Device, two: &mut Device) -> bool {
+    let mut one_side = PeerSession::new(one.session.device, Limits::default());
+    let mut two_side = PeerSession::new(two.session.device, Limits::default());
+    for _ in 0..20 {
+        let from_one = one_side.generate(&one.phone).unwrap();
+        if let Some(message) = &from_one {
+            two_side.receive(&mut two.phone, message).unwrap();
+        }
+        let from_two = two_side.generate(&two.phone).unwrap();
+        if let Some(message) = &from_two {
+            one_side.receive(&mut one.phone, message).unwrap();
+        }
+        if from_one.is_none() && from_two.is_none() {
+            return true;
+        }
+    }
+    false
 }

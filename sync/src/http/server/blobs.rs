@@ -55,16 +55,25 @@ impl<B: BlobStore, C: ContentCheck, A: Authenticate> BlobState<B, C, A> {
         Ok(session)
     }
 
-    async fn may_read(
+    /// Signs the caller in and checks they may read `hash`; a blob they may not read is
+    /// answered as unknown, so its existence does not leak.
+    async fn reader(
         &self,
-        session: &Session,
+        headers: &HeaderMap,
         hash: &ContentHash,
         locale: Locale,
-    ) -> Result<bool, ApiError> {
-        self.auth
-            .may_read_blob(session, hash)
+    ) -> Result<(), ApiError> {
+        let session = self.session(headers, locale).await?;
+        let allowed = self
+            .auth
+            .may_read_blob(&session, hash)
             .await
-            .map_err(|e| ApiError::auth(locale, e))
+            .map_err(|e| ApiError::auth(locale, e))?;
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::blob(locale, BlobError::Unknown))
+        }
     }
 }
 
@@ -82,10 +91,7 @@ where
     A: Authenticate,
 {
     let locale = locale(&headers);
-    let session = state.session(&headers, locale).await?;
-    if !state.may_read(&session, &hash, locale).await? {
-        return Err(ApiError::blob(locale, BlobError::Unknown));
-    }
+    state.reader(&headers, &hash, locale).await?;
     let answer = state
         .blobs
         .head(&hash)
@@ -108,10 +114,7 @@ where
     A: Authenticate,
 {
     let locale = locale(&headers);
-    let session = state.session(&headers, locale).await?;
-    if !state.may_read(&session, &hash, locale).await? {
-        return Err(ApiError::blob(locale, BlobError::Unknown));
-    }
+    state.reader(&headers, &hash, locale).await?;
     let from = headers::text(&headers, RANGE.as_str())
         .and_then(parse_range)
         .unwrap_or(0);
