@@ -3,6 +3,8 @@
 //! phone's client, the in-memory hub and blob store behind them.
 
 mod blobs;
+#[path = "../common/mod.rs"]
+mod common;
 mod refusals;
 mod support;
 mod sync;

@@ -10,28 +10,21 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use uuid::Uuid;
-use wangge_proto::case::{CaseDocument, CaseSource, Comment, NewCase, Origin};
-use wangge_proto::values::{CaseId, CommentId, ContentHash, DeviceId, GridCode, Timestamp, UserId};
-use wangge_proto::{Role, Scope};
+use wangge_proto::Role;
+use wangge_proto::case::{CaseDocument, Comment};
+use wangge_proto::values::{CaseId, CommentId, ContentHash, UserId};
 use wangge_sync::Limits;
 use wangge_sync::blob::{self, AcceptAll as AnyContent, HubConfig, MemoryBlobStore};
 use wangge_sync::http::client::{HttpClient, HttpError, sync_once};
 use wangge_sync::http::server::{AuthError, Authenticate, bearer_token, router};
-use wangge_sync::hub::{AcceptAll, ActorRecord, Hub, MemoryHub, Session};
+use wangge_sync::hub::{AcceptAll, Hub, MemoryHub, Session};
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
-use wangge_sync::relay::SigningKey;
 
 pub type SyncHub = Hub<MemoryHub, AcceptAll>;
 pub type BlobHub = blob::Hub<MemoryBlobStore, AnyContent>;
 
-pub fn ts(minutes: i64) -> Timestamp {
-    Timestamp::from_millis(1_793_520_000_000 + minutes * 60_000).unwrap()
-}
-
-pub fn grid() -> GridCode {
-    "110105001001001".parse().unwrap()
-}
+pub use crate::common::ts;
+use crate::common::{self, Identity, worker_scope};
 
 /// Bearer token → session; users in `blind` may read no blob.
 #[derive(Default)]
@@ -205,35 +198,17 @@ pub struct Phone {
 impl Phone {
     /// Grid worker number `n` (ids derive from it) in the test grid, with token `phone-n`.
     pub fn enrol(server: &Server, n: u8) -> Self {
-        let user = UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap();
-        let device = DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap();
-        let actor = ActorId::from(&[n; 16][..]);
-        let key = SigningKey::from_bytes(&[n; 32]);
-        let (role, scope) = (
-            Role::GridWorker,
-            Scope::Grids {
-                grids: [grid()].into(),
-            },
-        );
-        let session = Session {
-            user,
-            role,
-            scope: scope.clone(),
-            device,
-            actors: vec![actor.clone()],
-        };
-        server.store().enrol(ActorRecord {
-            actor: actor.clone(),
-            user,
-            role,
-            scope,
-            device,
-            key: Some(key.verifying_key()),
-        });
+        let identity = Identity::new(n, Role::GridWorker, worker_scope());
+        server.store().enrol(identity.record(&identity.actor));
+        let Identity {
+            session,
+            actor,
+            key,
+        } = identity;
         let token = format!("phone-{n}");
         server.auth.add(&token, session.clone());
         Self {
-            sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
+            sync: PhoneSync::new(session.device, vec![actor.clone()], Limits::default()),
             phone: MemoryPhone::new(actor.clone(), Some(key)),
             client: server.client(&token),
             session,
@@ -243,44 +218,13 @@ impl Phone {
 
     /// Registers a case on this phone (offline), returning its id.
     pub fn create_case(&mut self, n: u32, title: &str) -> CaseId {
-        let mut random = [0u8; 10];
-        random[..4].copy_from_slice(&n.to_be_bytes());
-        random[4] = self.actor.to_bytes()[0];
-        let id = CaseId::from_parts(ts(i64::from(n)), random);
-        let doc = CaseDocument::create(
-            &NewCase {
-                id,
-                origin: Origin {
-                    reporter: self.session.user,
-                    role: self.session.role,
-                    device: self.session.device,
-                    grid: grid(),
-                    created_at: ts(i64::from(n)),
-                    source: CaseSource::Patrol,
-                },
-                category: "SR-01".parse().unwrap(),
-                title: title.into(),
-                description: "三天未清运，气味很大".into(),
-                location: None,
-            },
-            self.actor.clone(),
-        )
-        .unwrap();
-        self.phone.insert(id, doc.into_automerge());
+        let (id, doc) = common::new_case(&self.session, &self.actor, n, title);
+        self.phone.insert(id, doc);
         id
     }
 
     fn edit(&mut self, case: &CaseId, edit: impl FnOnce(&mut CaseDocument)) {
-        self.phone
-            .edit(case, |doc| {
-                let mut document =
-                    CaseDocument::from_automerge(std::mem::replace(doc, AutoCommit::new()))
-                        .unwrap();
-                edit(&mut document);
-                document.commit(ts(1), "edit");
-                *doc = document.into_automerge();
-            })
-            .unwrap();
+        common::edit(&mut self.phone, case, edit).unwrap();
     }
 
     pub fn set_title(&mut self, case: &CaseId, title: &str) {

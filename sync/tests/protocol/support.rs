@@ -1,28 +1,18 @@
 //! A small world: one hub, grid-worker and secretary phones, case builders.
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
-use uuid::Uuid;
-use wangge_proto::case::{CaseDocument, CaseSource, Comment, NewCase, Origin};
-use wangge_proto::values::{CaseId, CommentId, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::case::{CaseDocument, Comment};
+use wangge_proto::values::{CaseId, CommentId};
 use wangge_proto::{Role, Scope};
-use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Policy, Session};
+use wangge_sync::hub::{Hub, MemoryHub, Policy, Session};
 use wangge_sync::peer::PeerSession;
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
 use wangge_sync::relay::SigningKey;
 use wangge_sync::sim::{Exchange, Network};
 use wangge_sync::{Error, Limits};
 
-pub fn ts(minutes: i64) -> Timestamp {
-    Timestamp::from_millis(1_793_520_000_000 + minutes * 60_000).unwrap()
-}
-
-pub fn grid() -> GridCode {
-    "110105001001001".parse().unwrap()
-}
-
-pub fn other_grid() -> GridCode {
-    "110105001002001".parse().unwrap()
-}
+use crate::common::{self, Identity, worker_scope};
+pub use crate::common::{grid, other_grid, ts};
 
 /// One phone: its session on the hub, its store, its protocol side.
 pub struct Device {
@@ -36,27 +26,15 @@ pub struct Device {
 impl Device {
     /// A phone of `role` in `scope`, number `n` (ids derive from it), enrolled on `hub`.
     pub fn enrol(hub: &MemoryHub, n: u8, role: Role, scope: Scope) -> Self {
-        let user = UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap();
-        let device = DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap();
-        let actor = ActorId::from(&[n; 16][..]);
-        let key = SigningKey::from_bytes(&[n; 32]);
-        let session = Session {
-            user,
-            role,
-            scope: scope.clone(),
-            device,
-            actors: vec![actor.clone()],
-        };
-        hub.enrol(ActorRecord {
-            actor: actor.clone(),
-            user,
-            role,
-            scope,
-            device,
-            key: Some(key.verifying_key()),
-        });
+        let identity = Identity::new(n, role, scope);
+        hub.enrol(identity.record(&identity.actor));
+        let Identity {
+            session,
+            actor,
+            key,
+        } = identity;
         Self {
-            sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
+            sync: PhoneSync::new(session.device, vec![actor.clone()], Limits::default()),
             phone: MemoryPhone::new(actor.clone(), Some(key.clone())),
             session,
             key,
@@ -64,15 +42,16 @@ impl Device {
         }
     }
 
+    fn identity(&self) -> Identity {
+        Identity {
+            session: self.session.clone(),
+            actor: self.actor.clone(),
+            key: self.key.clone(),
+        }
+    }
+
     pub fn grid_worker(hub: &MemoryHub, n: u8) -> Self {
-        Self::enrol(
-            hub,
-            n,
-            Role::GridWorker,
-            Scope::Grids {
-                grids: [grid()].into(),
-            },
-        )
+        Self::enrol(hub, n, Role::GridWorker, worker_scope())
     }
 
     pub fn secretary(hub: &MemoryHub, n: u8) -> Self {
@@ -92,14 +71,7 @@ impl Device {
         let mut bytes = self.actor.to_bytes().to_vec();
         bytes[15] = bytes[15].wrapping_add(generation).wrapping_add(1);
         let actor = ActorId::from(&bytes[..]);
-        hub.enrol(ActorRecord {
-            actor: actor.clone(),
-            user: self.session.user,
-            role: self.session.role,
-            scope: self.session.scope.clone(),
-            device: self.session.device,
-            key: Some(self.key.verifying_key()),
-        });
+        hub.enrol(self.identity().record(&actor));
         self.session.actors.push(actor.clone());
         self.sync = PhoneSync::new(
             self.session.device,
@@ -112,30 +84,8 @@ impl Device {
 
     /// Registers a case on this phone (offline), returning its id.
     pub fn create_case(&mut self, n: u32, title: &str) -> CaseId {
-        let mut random = [0u8; 10];
-        random[..4].copy_from_slice(&n.to_be_bytes());
-        random[4] = self.actor.to_bytes()[0];
-        let id = CaseId::from_parts(ts(i64::from(n)), random);
-        let doc = CaseDocument::create(
-            &NewCase {
-                id,
-                origin: Origin {
-                    reporter: self.session.user,
-                    role: self.session.role,
-                    device: self.session.device,
-                    grid: grid(),
-                    created_at: ts(i64::from(n)),
-                    source: CaseSource::Patrol,
-                },
-                category: "SR-01".parse().unwrap(),
-                title: title.into(),
-                description: "三天未清运，气味很大".into(),
-                location: None,
-            },
-            self.actor.clone(),
-        )
-        .unwrap();
-        self.phone.insert(id, doc.into_automerge());
+        let (id, doc) = common::new_case(&self.session, &self.actor, n, title);
+        self.phone.insert(id, doc);
         id
     }
 
@@ -145,14 +95,7 @@ impl Device {
         case: &CaseId,
         edit: impl FnOnce(&mut CaseDocument),
     ) -> Option<ChangeHash> {
-        self.phone.edit(case, |doc| {
-            let mut document =
-                CaseDocument::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
-            edit(&mut document);
-            let hash = document.commit(ts(1), "edit");
-            *doc = document.into_automerge();
-            hash
-        })?
+        common::edit(&mut self.phone, case, edit)
     }
 
     pub fn set_title(&mut self, case: &CaseId, title: &str) -> Option<ChangeHash> {
