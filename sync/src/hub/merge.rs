@@ -69,6 +69,33 @@ impl Merged {
     }
 }
 
+/// Why a merge stopped before storing anything.
+enum Stop {
+    /// The hub lacks the base: the phone sends the case whole.
+    Resend,
+    /// Refused; the hub's copy goes back so the phone can rebuild the case.
+    Reject(Rejection),
+    /// Refused, and the uploader may not see the case: nothing of it goes back.
+    Hide(Rejection),
+    /// The stored case itself does not load.
+    Corrupt(StoredCorrupt),
+}
+
+impl From<Rejection> for Stop {
+    fn from(rejection: Rejection) -> Self {
+        Self::Reject(rejection)
+    }
+}
+
+/// An upload that passed every check.
+struct Checked {
+    after: CaseDocument,
+    index: CaseIndex,
+    authored: Vec<Authored>,
+    /// What the phone holds once its upload is in: its base and the new changes.
+    phone_heads: Vec<ChangeHash>,
+}
+
 /// Merges `upload` into the stored case.
 pub(crate) fn merge<P: Policy>(
     stored: Option<&[u8]>,
@@ -79,121 +106,21 @@ pub(crate) fn merge<P: Policy>(
         Some(bytes) => Some(CaseDocument::load(bytes).map_err(|e| StoredCorrupt(e.to_string()))?),
         None => None,
     };
-    if upload.changes.len() > ctx.max_case_bytes {
-        let rejection = too_large(upload.changes.len(), ctx.max_case_bytes);
-        return Ok((None, Merged::rejected(rejection, before.as_mut())));
-    }
-    // Changes built on heads the hub does not have: it was restored from an older backup, or
-    // has never seen the case. Not the phone's fault: it sends the case whole.
-    let base_known = match before.as_mut() {
-        Some(doc) => {
-            let am = doc.automerge_mut();
-            upload
-                .base
-                .iter()
-                .all(|h| am.get_change_by_hash(h).is_some())
-        }
-        None => upload.base.is_empty(),
-    };
-    if !base_known {
-        return Ok((None, Merged::resend()));
-    }
-    let before_heads = match before.as_mut() {
-        Some(doc) => doc.automerge_mut().get_heads(),
-        None => Vec::new(),
-    };
-    // `load_incremental` silently skips chunks that fail to parse or verify, so the stored
-    // bytes and the upload are loaded together, strictly: all of it, or a refusal.
-    let mut combined = stored.map(<[u8]>::to_vec).unwrap_or_default();
-    combined.extend_from_slice(&upload.changes);
-    let strict = LoadOptions::new()
-        .on_partial_load(OnPartialLoad::Error)
-        .verification_mode(VerificationMode::Check);
-    let mut fork = match AutoCommit::load_with_options(&combined, strict) {
-        Ok(fork) => fork,
-        Err(error) => {
-            let rejection = if has_orphans(before.as_mut(), &upload.changes) {
-                orphans()
-            } else {
-                corrupt(&error.to_string())
-            };
+    let checked = match check(stored, before.as_mut(), upload, ctx) {
+        Ok(checked) => checked,
+        Err(Stop::Resend) => return Ok((None, Merged::resend())),
+        Err(Stop::Reject(rejection)) => {
             return Ok((None, Merged::rejected(rejection, before.as_mut())));
         }
+        Err(Stop::Hide(rejection)) => return Ok((None, Merged::rejected(rejection, None))),
+        Err(Stop::Corrupt(corrupt)) => return Err(corrupt),
     };
-    if !fork.get_missing_deps(&[]).is_empty() {
-        return Ok((None, Merged::rejected(orphans(), before.as_mut())));
-    }
-    let new_changes = fork.get_changes(&before_heads);
-    let new_hashes: Vec<ChangeHash> = new_changes.iter().map(|c| c.hash()).collect();
-    let mut phone_heads = upload.base.clone();
-    phone_heads.extend(new_hashes.iter().copied());
-
-    let mut authored = Vec::with_capacity(new_changes.len());
-    for change in new_changes {
-        match author_of(&change, upload, ctx) {
-            Ok(author) => authored.push(Authored { change, author }),
-            Err(rejection) => return Ok((None, Merged::rejected(rejection, before.as_mut()))),
-        }
-    }
-
-    let mut after = match CaseDocument::from_automerge(fork) {
-        Ok(doc) => doc,
-        Err(error) => {
-            return Ok((
-                None,
-                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
-            ));
-        }
-    };
-    match after.id() {
-        Ok(id) if id == upload.case => {}
-        Ok(id) => return Ok((None, Merged::rejected(wrong_case(id), before.as_mut()))),
-        Err(error) => {
-            return Ok((
-                None,
-                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
-            ));
-        }
-    }
-    let index = match CaseIndex::of(&after) {
-        Ok(index) => index,
-        Err(error) => {
-            return Ok((
-                None,
-                Merged::rejected(not_a_case(&error.to_string()), before.as_mut()),
-            ));
-        }
-    };
-    let index_before = match before.as_ref().map(CaseIndex::of).transpose() {
-        Ok(index) => index,
-        Err(error) => return Err(StoredCorrupt(error.to_string())),
-    };
-    // Every author must have the case in scope: as it was (existing case) or as created.
-    // So must the uploader, who would otherwise receive a case it may not see.
-    let scope_index = index_before.as_ref().unwrap_or(&index);
-    if !scope_index.in_scope(&ctx.session.scope) {
-        return Ok((None, Merged::rejected(out_of_scope(ctx.session.user), None)));
-    }
-    if let Some(outsider) = authored
-        .iter()
-        .find(|a| !scope_index.in_scope(&a.author.scope))
-    {
-        let rejection = out_of_scope(outsider.author.user);
-        return Ok((None, Merged::rejected(rejection, before.as_mut())));
-    }
-    if !authored.is_empty() {
-        let check = UploadCheck {
-            session: ctx.session,
-            case: upload.case,
-            before: before.as_ref(),
-            after: &after,
-            changes: &authored,
-        };
-        if let Err(rejection) = ctx.policy.check(&check) {
-            return Ok((None, Merged::rejected(rejection, before.as_mut())));
-        }
-    }
-
+    let Checked {
+        mut after,
+        index,
+        authored,
+        phone_heads,
+    } = checked;
     let am = after.automerge_mut();
     let heads = am.get_heads();
     let lacking = am.save_after(&phone_heads);
@@ -218,6 +145,102 @@ pub(crate) fn merge<P: Policy>(
         index,
     };
     Ok((Some(commit), merged))
+}
+
+/// Every check, in order; nothing here writes.
+fn check<P: Policy>(
+    stored: Option<&[u8]>,
+    mut before: Option<&mut CaseDocument>,
+    upload: &CaseUpload,
+    ctx: &MergeContext<'_, P>,
+) -> Result<Checked, Stop> {
+    if upload.changes.len() > ctx.max_case_bytes {
+        return Err(too_large(upload.changes.len(), ctx.max_case_bytes).into());
+    }
+    // Changes built on heads the hub does not have: it was restored from an older backup, or
+    // has never seen the case. Not the phone's fault: it sends the case whole.
+    let before_heads = match before.as_deref_mut() {
+        Some(doc) => {
+            let am = doc.automerge_mut();
+            if !upload
+                .base
+                .iter()
+                .all(|h| am.get_change_by_hash(h).is_some())
+            {
+                return Err(Stop::Resend);
+            }
+            am.get_heads()
+        }
+        None if upload.base.is_empty() => Vec::new(),
+        None => return Err(Stop::Resend),
+    };
+    // `load_incremental` silently skips chunks that fail to parse or verify, so the stored
+    // bytes and the upload are loaded together, strictly: all of it, or a refusal.
+    let mut combined = stored.map(<[u8]>::to_vec).unwrap_or_default();
+    combined.extend_from_slice(&upload.changes);
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check);
+    let mut fork = AutoCommit::load_with_options(&combined, strict).map_err(|error| {
+        if has_orphans(before.as_deref_mut(), &upload.changes) {
+            orphans()
+        } else {
+            corrupt(&error.to_string())
+        }
+    })?;
+    if !fork.get_missing_deps(&[]).is_empty() {
+        return Err(orphans().into());
+    }
+    let new_changes = fork.get_changes(&before_heads);
+    let mut phone_heads = upload.base.clone();
+    phone_heads.extend(new_changes.iter().map(|c| c.hash()));
+    let authored = new_changes
+        .into_iter()
+        .map(|change| {
+            let author = author_of(&change, upload, ctx)?;
+            Ok(Authored { change, author })
+        })
+        .collect::<Result<Vec<_>, Rejection>>()?;
+
+    let after = CaseDocument::from_automerge(fork).map_err(|e| not_a_case(&e.to_string()))?;
+    match after.id() {
+        Ok(id) if id == upload.case => {}
+        Ok(id) => return Err(wrong_case(id).into()),
+        Err(error) => return Err(not_a_case(&error.to_string()).into()),
+    }
+    let index = CaseIndex::of(&after).map_err(|e| not_a_case(&e.to_string()))?;
+    let index_before = before
+        .as_deref()
+        .map(CaseIndex::of)
+        .transpose()
+        .map_err(|e| Stop::Corrupt(StoredCorrupt(e.to_string())))?;
+    // The uploader must have the case in scope — as it was, or as created — or it would
+    // receive a case it may not see; so must every author.
+    let scope_index = index_before.as_ref().unwrap_or(&index);
+    if !scope_index.in_scope(&ctx.session.scope) {
+        return Err(Stop::Hide(out_of_scope(ctx.session.user)));
+    }
+    if let Some(outsider) = authored
+        .iter()
+        .find(|a| !scope_index.in_scope(&a.author.scope))
+    {
+        return Err(out_of_scope(outsider.author.user).into());
+    }
+    if !authored.is_empty() {
+        ctx.policy.check(&UploadCheck {
+            session: ctx.session,
+            case: upload.case,
+            before: before.as_deref(),
+            after: &after,
+            changes: &authored,
+        })?;
+    }
+    Ok(Checked {
+        after,
+        index,
+        authored,
+        phone_heads,
+    })
 }
 
 fn author_of<P>(
