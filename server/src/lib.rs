@@ -1,4 +1,9 @@
-//! The Wangge server: validated merge of field edits, blobs, workflow, review console. Filled in by the server issue.
+//! The Wangge server: validated merge of field edits from phones on SQLite (embedded
+//! default) or PostgreSQL (several instances), blobs, accounts and devices, the APIs.
 //!
-//! This crate is a skeleton for now: it exists so that the workspace layout and the
-//! dependency direction (proto ← sync ← {server, mobile-core}) are fixed from the start.
+//! Layers, top-down: `routes/` (axum handlers, one error type) → `services/` (use cases, no
+//! axum types) → `store/` (one trait, two backends). The sync protocol itself lives in
+//! `wangge-sync`; this crate wires its hub to SQL and HTTP.
+
+pub mod services;
+pub mod store;

@@ -1,0 +1,3 @@
+//! `wangge-server`: runs the server.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Use cases, free of HTTP: what the server does, called by the routes.

@@ -1,0 +1,96 @@
+//! Storage: one trait, [`Store`], with a SQLite implementation (the embedded default) and a
+//! PostgreSQL one (several server instances on one database), each with its own migrations,
+//! and one conformance suite run against both.
+//!
+//! Per case the store keeps a compacted snapshot plus the changes accepted since, a feed
+//! position, and query columns kept in step with the document in the same transaction. The
+//! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
+//! devices, actors and access tokens.
+
+mod error;
+mod records;
+
+use std::future::Future;
+
+use automerge::ActorId;
+use wangge_proto::values::{DeviceId, UserId};
+use wangge_sync::hub::HubStore;
+
+pub use error::StoreError;
+pub use records::{DeviceRecord, TokenRecord, UserRecord};
+
+/// Everything the server stores besides blobs.
+pub trait Store: HubStore<Error = StoreError> + Clone + Send + Sync + 'static {
+    /// Applies the migrations this build ships (idempotent).
+    fn migrate(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Answers if the database is reachable (for `/readyz`).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Inserts or replaces a user.
+    fn put_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A user by login name.
+    fn user_by_login(
+        &self,
+        login: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// A user by id.
+    fn user(
+        &self,
+        id: &UserId,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+
+    /// How many users exist (the demo organisation is seeded when there are none).
+    fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Inserts or replaces a device.
+    fn put_device(
+        &self,
+        device: &DeviceRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A device by id.
+    fn device(
+        &self,
+        id: &DeviceId,
+    ) -> impl Future<Output = Result<Option<DeviceRecord>, StoreError>> + Send;
+
+    /// Binds an automerge actor to a user on a device. An actor is bound once, forever:
+    /// binding it again to another user or device is [`StoreError::Conflict`].
+    fn bind_actor(
+        &self,
+        actor: &ActorId,
+        user: &UserId,
+        device: &DeviceId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The actors bound to `user` on `device`.
+    fn actors_of(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+    ) -> impl Future<Output = Result<Vec<ActorId>, StoreError>> + Send;
+
+    /// Stores an access token under the SHA-256 of its secret.
+    fn put_token(
+        &self,
+        token_hash: &[u8; 32],
+        token: &TokenRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The token stored under this hash, if any (expired and revoked ones included: the
+    /// caller decides).
+    fn token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> impl Future<Output = Result<Option<TokenRecord>, StoreError>> + Send;
+
+    /// Revokes every token of `user` (on `device` only, if given).
+    fn revoke_tokens(
+        &self,
+        user: &UserId,
+        device: Option<&DeviceId>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
