@@ -5,5 +5,12 @@
 //! axum types) → `store/` (one trait, two backends). The sync protocol itself lives in
 //! `wangge-sync`; this crate wires its hub to SQL and HTTP.
 
+pub mod app;
+pub mod blobs;
+pub mod config;
+pub mod routes;
+pub mod run;
+pub mod seed;
 pub mod services;
 pub mod store;
+pub mod telemetry;

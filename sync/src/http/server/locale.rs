@@ -7,7 +7,7 @@ use wangge_proto::Locale;
 
 /// The preferred supported locale of `Accept-Language` (`zh…` → zh-CN, `en…` → English, by
 /// the listed quality, ties in order); zh-CN when absent or when nothing listed is supported.
-pub(super) fn locale(headers: &HeaderMap) -> Locale {
+pub fn locale(headers: &HeaderMap) -> Locale {
     let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
         return Locale::default();
     };

@@ -31,6 +31,7 @@ use axum::routing::{head, post};
 
 pub use auth::{AuthError, Authenticate, bearer_token};
 pub use blobs::BlobState;
+pub use locale::locale;
 pub use sync::SyncState;
 
 use crate::blob::http::BLOBS_PATH;

@@ -1,0 +1,77 @@
+//! Putting the server together: state, router, serving with graceful shutdown. Tests start
+//! the same app on a port-0 listener (`serve`).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use wangge_sync::Limits;
+use wangge_sync::blob::{self, HubConfig};
+use wangge_sync::hub::{Hub, Policy};
+
+use crate::blobs::DirBlobStore;
+use crate::config::Config;
+use crate::routes::{health, session};
+use crate::services::accounts::Accounts;
+use crate::services::session::TokenAuth;
+use crate::store::Store;
+
+/// What the JSON API handlers share.
+#[derive(Debug, Clone)]
+pub struct AppState<S> {
+    /// The store.
+    pub store: S,
+    /// Accounts and tokens.
+    pub accounts: Accounts<S>,
+}
+
+/// JSON bodies of the API are small; sync and blob bodies have their own limits.
+const API_BODY_LIMIT: usize = 64 * 1024;
+
+/// The whole router over `store`, checking uploads with `policy`, photos under the config's
+/// data directory.
+pub async fn router<S: Store, P: Policy + 'static>(
+    store: S,
+    policy: P,
+    config: &Config,
+) -> std::io::Result<Router> {
+    let accounts = Accounts::new(store.clone(), config.token_ttl);
+    let auth = Arc::new(TokenAuth::new(accounts.clone()));
+    let hub = Arc::new(Hub::new(store.clone(), policy, Limits::default()));
+    let blob_store = DirBlobStore::open(config.data_dir.join("blobs")).await?;
+    let blobs = Arc::new(blob::Hub::new(
+        blob_store,
+        blob::AcceptAll,
+        HubConfig::default(),
+    ));
+    let state = AppState { store, accounts };
+    let api = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz::<S>))
+        .route(
+            "/api/session",
+            axum::routing::post(session::sign_in::<S>).delete(session::sign_out::<S>),
+        )
+        .route("/api/me", get(session::me::<S>))
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .with_state(state);
+    Ok(api
+        .merge(wangge_sync::http::server::router(hub, blobs, auth))
+        .layer(TraceLayer::new_for_http()))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves; requests under way (a sync
+/// batch, an upload) are finished first.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

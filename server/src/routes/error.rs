@@ -1,0 +1,75 @@
+//! The JSON API's one error type: every refusal is `{"code": …, "message": …}` in the
+//! caller's language; internal failures are a generic 500/503 with the cause logged, never
+//! sent.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use wangge_proto::Locale;
+
+use crate::services::accounts::AccountError;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// An error with its status, code and user-facing message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A request body or parameter that does not parse.
+    pub fn bad_request(locale: Locale, detail: impl std::fmt::Display) -> Self {
+        let message = match locale {
+            Locale::ZhCn => format!("请求格式错误：{detail}"),
+            Locale::En => format!("Malformed request: {detail}"),
+        };
+        Self::new(StatusCode::BAD_REQUEST, "http.bad_request", message)
+    }
+
+    /// An account error.
+    pub fn account(locale: Locale, error: AccountError) -> Self {
+        let status = match &error {
+            AccountError::BadCredentials | AccountError::BadToken => StatusCode::UNAUTHORIZED,
+            AccountError::Disabled | AccountError::Enrolment(_) => StatusCode::FORBIDDEN,
+            AccountError::Store(e) => {
+                tracing::error!(error = %e, "account store failed");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AccountError::Hashing(e) => {
+                tracing::error!(error = %e, "password hashing failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        if status.is_client_error() {
+            tracing::info!(code = error.code(), "account request refused");
+        }
+        Self::new(status, error.code(), error.message(locale))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            code: self.code,
+            message: &self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
