@@ -1,0 +1,5 @@
+//! The server through its public pieces: configuration, accounts, the HTTP API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod blobs;
+mod config;
