@@ -15,6 +15,7 @@ use wangge_sync::hub::{Hub, Policy};
 
 use crate::blobs::DirBlobStore;
 use crate::config::Config;
+use crate::metrics;
 use crate::routes::{health, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
@@ -41,7 +42,10 @@ pub async fn router<S: Store, P: Policy + 'static>(
 ) -> std::io::Result<Router> {
     let accounts = Accounts::new(store.clone(), config.token_ttl);
     let auth = Arc::new(TokenAuth::new(accounts.clone()));
-    let hub = Arc::new(Hub::new(store.clone(), policy, Limits::default()));
+    let hub = Arc::new(
+        Hub::new(store.clone(), policy, Limits::default())
+            .with_observer(metrics::SyncMetrics::observer()),
+    );
     let blob_store = DirBlobStore::open(config.data_dir.join("blobs")).await?;
     let blobs = Arc::new(blob::Hub::new(
         blob_store,
@@ -57,10 +61,12 @@ pub async fn router<S: Store, P: Policy + 'static>(
             axum::routing::post(session::sign_in::<S>).delete(session::sign_out::<S>),
         )
         .route("/api/me", get(session::me::<S>))
+        .route("/metrics", get(metrics::render))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .with_state(state);
     Ok(api
         .merge(wangge_sync::http::server::router(hub, blobs, auth))
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http()))
 }
 

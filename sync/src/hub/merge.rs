@@ -34,6 +34,8 @@ pub(crate) struct Merged {
     pub reply: Option<Payload>,
     /// The hub's heads afterwards, as the phone will have them once it stores the reply.
     pub heads: Option<Vec<ChangeHash>>,
+    /// How many new changes are stored.
+    pub stored: usize,
 }
 
 /// A failure of the stored data itself (not the phone's fault).
@@ -57,6 +59,7 @@ impl Merged {
             },
             reply,
             heads,
+            stored: 0,
         }
     }
 
@@ -65,6 +68,7 @@ impl Merged {
             outcome: Outcome::Resend,
             reply: None,
             heads: None,
+            stored: 0,
         }
     }
 }
@@ -129,6 +133,7 @@ pub(crate) fn merge<P: Policy>(
         outcome: Outcome::Accepted,
         reply,
         heads: Some(heads.clone()),
+        stored: authored.len(),
     };
     if authored.is_empty() {
         return Ok((None, merged));

@@ -9,6 +9,7 @@
 mod index;
 mod memory;
 mod merge;
+mod observe;
 mod policy;
 mod serve;
 mod session;
@@ -16,6 +17,7 @@ mod store;
 
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
+pub use observe::{BatchStats, Observer};
 pub use policy::{AcceptAll, Authored, Policy, Rejection, UploadCheck};
 pub use serve::Hub;
 pub use session::{ActorRecord, Session};

@@ -1,22 +1,35 @@
 //! One sync request, end to end: decode, merge every upload, read the feed, encode.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
-use super::{HubStore, Policy, Session};
-use crate::wire::{self, CaseUpdate, Cursor, Kind, Payload, SyncRequest, SyncResponse, Verdict};
+use super::{BatchStats, HubStore, Observer, Policy, Session};
+use crate::wire::{
+    self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
+};
 use crate::{Error, Limits};
 
-/// The hub: a store, the server's policy, and the limits.
-#[derive(Debug)]
+/// The hub: a store, the server's policy, the limits, and who hears about each batch.
 pub struct Hub<S, P> {
     store: S,
     policy: P,
     limits: Limits,
+    observer: Option<Arc<dyn Observer>>,
+}
+
+impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("store", &self.store)
+            .field("policy", &self.policy)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 fn store_error(error: impl std::fmt::Display) -> Error {
@@ -32,7 +45,14 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             store,
             policy,
             limits,
+            observer: None,
         }
+    }
+
+    /// Reports every answered batch to `observer` (the server's metrics).
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// The store.
@@ -72,6 +92,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let mut updates = Vec::new();
         let mut delivered: Vec<(CaseId, Vec<ChangeHash>)> = Vec::new();
         let mut budget = Budget::new(self.limits.response_budget_bytes);
+        let mut stats = BatchStats::default();
         for upload in &request.uploads {
             let merged = self
                 .store
@@ -82,6 +103,12 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 .await
                 .map_err(store_error)?
                 .map_err(|StoredCorrupt(detail)| Error::Store { detail })?;
+            stats.changes_stored += merged.stored as u64;
+            match merged.outcome {
+                Outcome::Accepted => stats.accepted += 1,
+                Outcome::Rejected { .. } => stats.rejected += 1,
+                Outcome::Resend => stats.resend += 1,
+            }
             if let Some(heads) = merged.heads {
                 delivered.push((upload.case, heads));
             }
@@ -194,6 +221,10 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 .record_delivered(&session.device, cursor, delivered)
                 .await
                 .map_err(store_error)?;
+        }
+        stats.updates_sent = updates.len() as u64;
+        if let Some(observer) = &self.observer {
+            observer.batch(&stats);
         }
         Ok(SyncResponse {
             verdicts,

@@ -318,3 +318,37 @@ fn changes_under_another_devices_actor_are_refused_without_its_signature() {
     assert_eq!(code(&response.verdicts[0].outcome), "sync.relay_unverified");
     assert_eq!(hub_doc(&store, &case).read().unwrap().title, "消防通道堵塞");
 }
+
+#[test]
+fn the_observer_hears_what_each_batch_did() {
+    use std::sync::{Arc, Mutex};
+    use wangge_sync::hub::{BatchStats, Observer};
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<BatchStats>>);
+    impl Observer for Recorder {
+        fn batch(&self, stats: &BatchStats) {
+            self.0.lock().unwrap().push(*stats);
+        }
+    }
+
+    let store = MemoryHub::new();
+    let recorder = Arc::new(Recorder::default());
+    let strict =
+        Hub::new(&store, no_forbidden_titles, Limits::default()).with_observer(recorder.clone());
+    let mut phone = Device::grid_worker(&store, 1);
+    phone.create_case(1, "违规标题");
+    phone.create_case(2, "垃圾满溢");
+    phone.sync_with(&strict).unwrap();
+    let seen = recorder.0.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec![BatchStats {
+            accepted: 1,
+            rejected: 1,
+            resend: 0,
+            changes_stored: 1,
+            updates_sent: 0
+        }]
+    );
+}
