@@ -7,8 +7,13 @@
 //! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
 //! devices, actors and access tokens.
 
+mod compaction;
 mod error;
+mod postgres;
 mod records;
+mod rows;
+mod sql;
+mod sqlite;
 
 use std::future::Future;
 
@@ -16,8 +21,11 @@ use automerge::ActorId;
 use wangge_proto::values::{DeviceId, UserId};
 use wangge_sync::hub::HubStore;
 
+pub use compaction::COMPACT_AFTER;
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use records::{DeviceRecord, TokenRecord, UserRecord};
+pub use sqlite::SqliteStore;
 
 /// Everything the server stores besides blobs.
 pub trait Store: HubStore<Error = StoreError> + Clone + Send + Sync + 'static {
