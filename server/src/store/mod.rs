@@ -6,6 +6,11 @@
 //! position, and query columns kept in step with the document in the same transaction. The
 //! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
 //! devices, actors and access tokens.
+//!
+//! Layout: [`SqliteStore`] (`sqlite/`) and [`PgStore`] (`postgres/`) differ only in how they
+//! open a pool and begin and lock a transaction; the statements are written once in `sql/`
+//! and expanded for each; `rows` turns typed values into columns and back; `compaction`
+//! decides what one commit writes. The suite is `server/tests/store/`.
 
 mod compaction;
 mod error;
