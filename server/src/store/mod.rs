@@ -6,9 +6,19 @@
 //! position, and query columns kept in step with the document in the same transaction. The
 //! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
 //! devices, actors and access tokens.
+//!
+//! Layout: [`SqliteStore`] (`sqlite/`) and [`PgStore`] (`postgres/`) differ only in how they
+//! open a pool and begin and lock a transaction; the statements are written once in `sql/`
+//! and expanded for each; `rows` turns typed values into columns and back; `compaction`
+//! decides what one commit writes. The suite is `server/tests/store/`.
 
+mod compaction;
 mod error;
+mod postgres;
 mod records;
+mod rows;
+mod sql;
+mod sqlite;
 
 use std::future::Future;
 
@@ -16,8 +26,11 @@ use automerge::ActorId;
 use wangge_proto::values::{DeviceId, UserId};
 use wangge_sync::hub::HubStore;
 
+pub use compaction::COMPACT_AFTER;
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use records::{DeviceRecord, TokenRecord, UserRecord};
+pub use sqlite::SqliteStore;
 
 /// Everything the server stores besides blobs.
 pub trait Store: HubStore<Error = StoreError> + Clone + Send + Sync + 'static {

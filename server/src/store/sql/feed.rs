@@ -1,0 +1,161 @@
+//! The change feed by scope, and what each device was last given: the queries, written once.
+//!
+//! The feed reads the head first and then only positions up to it. Positions commit in
+//! order (see `cases`), so every position at or below a head that has been read is already
+//! committed: the page and its head agree without a read transaction, and a reader that moves
+//! its cursor to the head never skips a commit. A case updated meanwhile has moved above the
+//! head and shows up on the next page, as it would in `MemoryHub`.
+//!
+//! Deliveries follow `MemoryHub` exactly: per device and case, records of responses with a
+//! cursor at or after a new one are dropped (those responses were lost), the new one is
+//! added, and only the newest two are kept.
+
+macro_rules! feed {
+    ($db:ty) => {
+        /// The feed and deliveries (expanded from `store::sql::feed`).
+        mod feed {
+            use automerge::ChangeHash;
+            use wangge_proto::Scope;
+            use wangge_proto::values::{CaseId, DeviceId};
+            use wangge_sync::hub::{FeedEntry, FeedPage, Session};
+            use wangge_sync::wire::Cursor;
+
+            use $crate::store::{StoreError, rows};
+
+            type Pool = sqlx::Pool<$db>;
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            pub(super) async fn page(
+                pool: &Pool,
+                session: &Session,
+                after: Cursor,
+                limit: usize,
+            ) -> Result<FeedPage, StoreError> {
+                let (head,): (i64,) = sqlx::query_as("SELECT position FROM feed_head WHERE id = 1")
+                    .fetch_one(pool)
+                    .await?;
+                let page = |entries: Vec<FeedEntry>| -> Result<FeedPage, StoreError> {
+                    Ok(FeedPage {
+                        entries,
+                        head: rows::cursor(head)?,
+                    })
+                };
+                let after = rows::position(after);
+                if limit == 0 || after >= head {
+                    return page(Vec::new());
+                }
+                let (filter, values): (String, Vec<String>) = match &session.scope {
+                    Scope::Grids { grids } if grids.is_empty() => return page(Vec::new()),
+                    Scope::Grids { grids } => (
+                        format!("grid IN ({})", rows::placeholders(4, grids.len())),
+                        grids.iter().map(|g| g.to_string()).collect(),
+                    ),
+                    Scope::Community { community } => {
+                        ("community = $4".into(), vec![community.to_string()])
+                    }
+                    Scope::Street { street } => ("street = $4".into(), vec![street.to_string()]),
+                    Scope::Department { department } => (
+                        "id IN (SELECT case_id FROM case_departments WHERE department = $4)".into(),
+                        vec![department.to_string()],
+                    ),
+                    Scope::Everything => ("TRUE".into(), Vec::new()),
+                };
+                let sql = format!(
+                    "SELECT id, position FROM cases
+                     WHERE position > $1 AND position <= $2 AND {filter}
+                     ORDER BY position LIMIT $3"
+                );
+                let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
+                    .bind(after)
+                    .bind(head)
+                    .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                for value in values {
+                    query = query.bind(value);
+                }
+                let entries = query
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(|(case, position)| {
+                        Ok(FeedEntry {
+                            case: rows::parse("case id", &case)?,
+                            position: rows::cursor(position)?,
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?;
+                page(entries)
+            }
+
+            pub(super) async fn delivered(
+                pool: &Pool,
+                device: &DeviceId,
+                case: &CaseId,
+                as_of: Cursor,
+            ) -> Result<Option<Vec<ChangeHash>>, StoreError> {
+                let heads: Option<(Vec<u8>,)> = sqlx::query_as(
+                    "SELECT heads FROM deliveries
+                     WHERE device_id = $1 AND case_id = $2 AND response_cursor <= $3
+                     ORDER BY response_cursor DESC LIMIT 1",
+                )
+                .bind(device.to_string())
+                .bind(case.to_string())
+                .bind(rows::position(as_of))
+                .fetch_optional(pool)
+                .await?;
+                heads.map(|(h,)| rows::heads(&h)).transpose()
+            }
+
+            /// Runs in the caller's write transaction.
+            pub(super) async fn record_delivered(
+                conn: &mut Conn,
+                device: &DeviceId,
+                cursor: Cursor,
+                cases: Vec<(CaseId, Vec<ChangeHash>)>,
+            ) -> Result<(), StoreError> {
+                let device = device.to_string();
+                let cursor = rows::position(cursor);
+                for (case, heads) in cases {
+                    let case = case.to_string();
+                    sqlx::query(
+                        "DELETE FROM deliveries
+                         WHERE device_id = $1 AND case_id = $2 AND response_cursor >= $3",
+                    )
+                    .bind(&device)
+                    .bind(&case)
+                    .bind(cursor)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO deliveries (device_id, case_id, response_cursor, heads)
+                         VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (device_id, case_id, response_cursor)
+                         DO UPDATE SET heads = excluded.heads",
+                    )
+                    .bind(&device)
+                    .bind(&case)
+                    .bind(cursor)
+                    .bind(rows::heads_bytes(&heads))
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "DELETE FROM deliveries
+                         WHERE device_id = $1 AND case_id = $2 AND response_cursor < (
+                             SELECT MIN(response_cursor) FROM (
+                                 SELECT response_cursor FROM deliveries
+                                 WHERE device_id = $1 AND case_id = $2
+                                 ORDER BY response_cursor DESC LIMIT 2
+                             ) AS newest
+                         )",
+                    )
+                    .bind(&device)
+                    .bind(&case)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use feed;

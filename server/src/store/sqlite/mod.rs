@@ -1,0 +1,91 @@
+//! The embedded default: one SQLite file in WAL mode.
+//!
+//! SQLite has one writer at a time, so every write begins with `BEGIN IMMEDIATE`: it takes
+//! the database's write lock up front (waiting up to the busy timeout for it), which
+//! serializes `update_case` for every case at once, and no transaction ever has to upgrade a
+//! read lock into a write lock (the upgrade is what fails with `SQLITE_BUSY` at once instead
+//! of waiting). Readers are not blocked: in WAL mode they see the last committed state.
+//! Positions are therefore handed out and committed in order, trivially.
+//!
+//! `sqlite::memory:` opens a private in-memory database on one connection that lives as
+//! long as the store (an in-memory database vanishes with its last connection): for tests.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use wangge_proto::values::CaseId;
+
+use super::StoreError;
+
+/// How long a writer waits for another one before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections in the pool of a file database (readers run in parallel in WAL mode).
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The store over SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+    /// Opens (creating it if missing) the database at `url_or_path`: a `sqlite:` URL, or a
+    /// file path. `sqlite::memory:` is a fresh in-memory database on a single connection.
+    /// Run [`Store::migrate`](super::Store::migrate) before use.
+    pub async fn open(url_or_path: &str) -> Result<Self, StoreError> {
+        let options = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(url_or_path)
+        };
+        let memory = url_or_path.starts_with("sqlite::memory:")
+            || url_or_path.contains("mode=memory")
+            || url_or_path == ":memory:";
+        let options = options
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = if memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await?
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .connect_with(
+                    options
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal),
+                )
+                .await?
+        };
+        Ok(Self { pool })
+    }
+
+    /// A write transaction on the case. SQLite's write lock is the whole database's, so it
+    /// is the case's lock too.
+    async fn begin_case(&self, _case: &CaseId) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.begin_write().await
+    }
+
+    /// A transaction holding the write lock from its first statement.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A transaction whose reads see one committed state.
+    async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+super::sql::store_impls!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,345 @@
+//! The harness: `store_tests!` runs each listed test on every backend (SQLite in memory,
+//! SQLite in a temporary file, PostgreSQL in a fresh database), like matrix-rust-sdk's
+//! `cryptostore_integration_tests!`; plus small builders for documents, commits and sessions.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
+use sqlx::{Connection, Executor, PgConnection};
+use uuid::Uuid;
+use wangge_proto::values::{CaseId, DepartmentCode, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::{Role, Scope};
+use wangge_server::store::{PgStore, SqliteStore, Store};
+use wangge_sync::hub::{CaseCommit, CaseIndex, HubStore, Session, StoredChange};
+
+/// Runs each named `async fn name<S: Backend>(fx: Fixture<S>)` of the calling module on
+/// every backend, as `<module>::<backend>::<name>`.
+macro_rules! store_tests {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite_memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    crate::support::sqlite_memory(super::$test).await;
+                }
+            )*
+        }
+        mod sqlite_file {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    crate::support::sqlite_file(super::$test).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    crate::support::postgres(super::$test).await;
+                }
+            )*
+        }
+    };
+}
+
+/// A backend under test.
+pub trait Backend: Store {
+    /// Opens another instance (its own pool) on the same database.
+    fn open_again(location: &str) -> impl Future<Output = Self> + Send;
+
+    /// The case's change rows besides its snapshot.
+    fn rows(&self, case: &CaseId) -> impl Future<Output = u64> + Send;
+
+    /// Closes the pool.
+    fn shut(&self) -> impl Future<Output = ()> + Send;
+}
+
+impl Backend for SqliteStore {
+    async fn open_again(location: &str) -> Self {
+        SqliteStore::open(location).await.unwrap()
+    }
+
+    async fn rows(&self, case: &CaseId) -> u64 {
+        self.change_rows(case).await.unwrap()
+    }
+
+    async fn shut(&self) {
+        self.close().await;
+    }
+}
+
+impl Backend for PgStore {
+    async fn open_again(location: &str) -> Self {
+        PgStore::connect(location).await.unwrap()
+    }
+
+    async fn rows(&self, case: &CaseId) -> u64 {
+        self.change_rows(case).await.unwrap()
+    }
+
+    async fn shut(&self) {
+        self.close().await;
+    }
+}
+
+/// What a test gets: a migrated store, and where its database is (`None` in memory).
+pub struct Fixture<S> {
+    pub store: S,
+    location: Option<String>,
+}
+
+impl<S: Backend> Fixture<S> {
+    /// A second instance on the same database, if it is not private to one connection.
+    pub async fn second_instance(&self) -> Option<S> {
+        match &self.location {
+            Some(location) => Some(S::open_again(location).await),
+            None => None,
+        }
+    }
+}
+
+/// How a test ended: its panic, if it panicked.
+type Outcome = Result<(), Box<dyn std::any::Any + Send>>;
+
+/// Migrates, then runs `test` on its own task so that a failing test still lets the runner
+/// clean up (close the pool, drop the database) before its panic is raised again.
+async fn run<S, F, Fut>(store: S, location: Option<String>, test: F) -> Outcome
+where
+    S: Backend,
+    F: FnOnce(Fixture<S>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let migrated = store.migrate().await;
+    let outcome = match migrated {
+        Ok(()) => tokio::spawn(test(Fixture {
+            store: store.clone(),
+            location,
+        }))
+        .await
+        .map_err(|e| match e.try_into_panic() {
+            Ok(panic) => panic,
+            Err(e) => Box::new(e.to_string()),
+        }),
+        Err(e) => Err(Box::new(format!("migration failed: {e}")) as Box<_>),
+    };
+    store.shut().await;
+    outcome
+}
+
+/// Raises a test's panic again.
+fn finish(outcome: Outcome) {
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+pub async fn sqlite_memory<F, Fut>(test: F)
+where
+    F: FnOnce(Fixture<SqliteStore>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+    finish(run(store, None, test).await);
+}
+
+/// Deletes a SQLite database and its WAL files when dropped.
+struct TempDb(PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+pub async fn sqlite_file<F, Fut>(test: F)
+where
+    F: FnOnce(Fixture<SqliteStore>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let file = TempDb(std::env::temp_dir().join(format!(
+        "wangge-store-test-{:016x}.sqlite",
+        rand::random::<u64>()
+    )));
+    let location = file.0.to_string_lossy().into_owned();
+    let store = SqliteStore::open(&location).await.unwrap();
+    finish(run(store, Some(location), test).await);
+}
+
+/// The maintenance database the PostgreSQL tests create their databases from.
+fn admin_url() -> String {
+    std::env::var("WANGGE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// `url` with its database replaced by `database`.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
+pub async fn postgres<F, Fut>(test: F)
+where
+    F: FnOnce(Fixture<PgStore>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let admin_url = admin_url();
+    let mut admin = match PgConnection::connect(&admin_url).await {
+        Ok(admin) => admin,
+        Err(e) => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(
+                !ci,
+                "PostgreSQL at {admin_url} is unreachable ({e}); CI=true, so this fails \
+                 instead of skipping"
+            );
+            // Straight to stderr: libtest does not capture this, so a skip is never silent.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!!!!! PostgreSQL tests SKIPPED: {admin_url} is unreachable ({e}). \
+                 Set WANGGE_TEST_PG to a maintenance database URL. !!!!!!\n"
+            );
+            return;
+        }
+    };
+    let name = format!("wangge_test_{:016x}", rand::random::<u64>());
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let url = with_database(&admin_url, &name);
+    let outcome = match PgStore::connect(&url).await {
+        Ok(store) => run(store, Some(url), test).await,
+        Err(e) => Err(Box::new(format!("connecting to {url}: {e}")) as Box<_>),
+    };
+    admin
+        .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+    finish(outcome);
+}
+
+// ---------------------------------------------------------------------------------------
+// Builders.
+
+pub fn grid(code: &str) -> GridCode {
+    code.parse().unwrap()
+}
+
+/// A grid of community 110105001001 (street 110105001).
+pub fn home_grid() -> GridCode {
+    grid("110105001001001")
+}
+
+pub fn department(code: &str) -> DepartmentCode {
+    code.parse().unwrap()
+}
+
+pub fn ts(minutes: i64) -> Timestamp {
+    Timestamp::from_millis(1_793_520_000_000 + minutes * 60_000).unwrap()
+}
+
+/// Case number `n` (distinct ids for distinct `n`).
+pub fn case_id(n: u32) -> CaseId {
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&n.to_be_bytes());
+    CaseId::from_parts(ts(i64::from(n)), random)
+}
+
+pub fn user_id(n: u8) -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap()
+}
+
+pub fn device_id(n: u8) -> DeviceId {
+    DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap()
+}
+
+pub fn actor(n: u8) -> ActorId {
+    ActorId::from(&[n; 16][..])
+}
+
+pub fn index(grid: GridCode, departments: &[&str]) -> CaseIndex {
+    CaseIndex {
+        grid,
+        departments: departments.iter().map(|d| department(d)).collect(),
+    }
+}
+
+/// A session of user/device `n` in `scope`.
+pub fn session(n: u8, scope: Scope) -> Session {
+    Session {
+        user: user_id(n),
+        role: Role::GridWorker,
+        scope,
+        device: device_id(n),
+        actors: vec![actor(n)],
+    }
+}
+
+/// One `put` on a document, committed: the commit that stores it.
+pub fn edit(doc: &mut AutoCommit, key: &str, value: i64, index: &CaseIndex) -> CaseCommit {
+    let before = doc.get_heads();
+    doc.put(ROOT, key, value).unwrap();
+    doc.commit();
+    commit_since(doc, &before, index)
+}
+
+/// Every change of `doc` after `before`, as a commit.
+pub fn commit_since(doc: &mut AutoCommit, before: &[ChangeHash], index: &CaseIndex) -> CaseCommit {
+    let changes = doc
+        .get_changes(before)
+        .into_iter()
+        .map(|c| StoredChange {
+            hash: c.hash(),
+            bytes: c.raw_bytes().to_vec(),
+        })
+        .collect();
+    CaseCommit {
+        changes,
+        heads: doc.get_heads(),
+        index: index.clone(),
+    }
+}
+
+/// Stores `commit` on `case`, whatever is stored.
+pub async fn store_commit<S: HubStore>(store: &S, case: &CaseId, commit: CaseCommit) {
+    store
+        .update_case(case, |_| (Some(commit), ()))
+        .await
+        .unwrap_or_else(|_| panic!("update_case failed"));
+}
+
+/// A fresh case `n` with one change, stored: its document.
+pub async fn stored_case<S: HubStore>(store: &S, n: u32, index: &CaseIndex) -> AutoCommit {
+    let mut doc = AutoCommit::new().with_actor(actor(200));
+    let commit = edit(&mut doc, "n", i64::from(n), index);
+    store_commit(store, &case_id(n), commit).await;
+    doc
+}
+
+/// The stored document of a case.
+pub async fn stored_doc<S: Store>(store: &S, case: &CaseId) -> Option<AutoCommit> {
+    let (bytes, _) = store.load_case(case).await.unwrap()?;
+    Some(AutoCommit::load(&bytes).unwrap())
+}
+
+/// Sorted heads.
+pub fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}
