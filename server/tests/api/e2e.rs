@@ -13,7 +13,7 @@ use wangge_server::store::Store;
 use wangge_sync::Limits;
 use wangge_sync::http::client::{HttpClient, sync_once};
 use wangge_sync::hub::Policy;
-use wangge_sync::phone::{MemoryPhone, PhoneSync, PhoneStore};
+use wangge_sync::phone::{MemoryPhone, PhoneStore, PhoneSync};
 use wangge_sync::relay::SigningKey;
 
 /// A running server on a temporary data directory.
@@ -31,10 +31,15 @@ impl TestServer {
         store.migrate().await.unwrap();
         wangge_server::seed::seed_demo(&store).await.unwrap();
         let router = app::router(store, policy, &config).await.unwrap();
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(app::serve(listener, router, std::future::pending()));
-        Self { base: format!("http://{address}"), dir }
+        Self {
+            base: format!("http://{address}"),
+            dir,
+        }
     }
 }
 
@@ -92,7 +97,9 @@ impl Phone {
 
     pub async fn sync_fully(&mut self) -> wangge_sync::phone::Report {
         for _ in 0..10 {
-            let report = sync_once(&self.sync, &mut self.phone, &self.client).await.unwrap();
+            let report = sync_once(&self.sync, &mut self.phone, &self.client)
+                .await
+                .unwrap();
             if !report.more {
                 return report;
             }
@@ -109,4 +116,190 @@ impl Phone {
     pub fn cases(&self) -> Vec<CaseId> {
         self.phone.case_ids().unwrap()
     }
+}
+
+fn edit(
+    phone: &mut Phone,
+    case: &CaseId,
+    change: impl FnOnce(&mut wangge_proto::case::CaseDocument),
+) {
+    phone
+        .phone
+        .edit(case, |doc| {
+            let mut document = wangge_proto::case::CaseDocument::from_automerge(std::mem::replace(
+                doc,
+                automerge::AutoCommit::new(),
+            ))
+            .unwrap();
+            change(&mut document);
+            document.commit(wangge_proto::values::Timestamp::now(), "edit");
+            *doc = document.into_automerge();
+        })
+        .unwrap();
+}
+
+fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
+    use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
+    let id = CaseId::generate();
+    let doc = CaseDocument::create(
+        &NewCase {
+            id,
+            origin: Origin {
+                reporter: phone.user,
+                role: wangge_proto::Role::GridWorker,
+                device: phone.device,
+                grid: "110199001001001".parse().unwrap(),
+                created_at: wangge_proto::values::Timestamp::now(),
+                source: CaseSource::Patrol,
+            },
+            category: "SR-01".parse().unwrap(),
+            title: title.into(),
+            description: format!("第{n}处，三天未清运"),
+            location: None,
+        },
+        phone.actor.clone(),
+    )
+    .unwrap();
+    phone.phone.insert(id, doc.into_automerge());
+    id
+}
+
+fn comment(phone: &Phone, n: u32, text: &str) -> wangge_proto::case::Comment {
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&n.to_be_bytes());
+    wangge_proto::case::Comment {
+        id: wangge_proto::values::CommentId::from_parts(
+            wangge_proto::values::Timestamp::now(),
+            random,
+        ),
+        author: phone.user,
+        role: wangge_proto::Role::CommunitySecretary,
+        device: phone.device,
+        at: wangge_proto::values::Timestamp::now(),
+        text: text.into(),
+    }
+}
+
+/// Two phones edit the same cases offline and sync in seeded random orders over real HTTP.
+pub async fn phones_converge<S: Store, P: Policy + 'static>(store: S, policy: P) {
+    let server = TestServer::start(store, policy).await;
+    let mut worker = Phone::sign_in(&server, "wangge", 1).await;
+    let mut secretary = Phone::sign_in(&server, "shequ", 2).await;
+    let cases: Vec<CaseId> = (1..=3)
+        .map(|n| new_case(&mut worker, n, "垃圾堆放"))
+        .collect();
+    assert_eq!(worker.sync_fully().await.accepted.len(), 3);
+    secretary.sync_fully().await;
+    assert_eq!(secretary.cases().len(), 3);
+
+    for seed in 0..4u32 {
+        // Offline on both phones: the worker edits titles, the secretary comments.
+        for (i, case) in cases.iter().enumerate() {
+            let title = format!("垃圾堆放（第{seed}次核实，{i}号）");
+            edit(&mut worker, case, |doc| doc.set_title(&title).unwrap());
+            let note = comment(&secretary, seed * 10 + i as u32, "请尽快清运");
+            edit(&mut secretary, case, |doc| {
+                doc.add_comment(&note).unwrap();
+            });
+        }
+        if seed % 2 == 0 {
+            worker.sync_fully().await;
+            secretary.sync_fully().await;
+        } else {
+            secretary.sync_fully().await;
+            worker.sync_fully().await;
+        }
+        // Whoever synced first learns of the other's edits now.
+        if seed % 2 == 0 {
+            worker.sync_fully().await;
+        } else {
+            secretary.sync_fully().await;
+        }
+        for case in &cases {
+            assert_eq!(worker.heads(case), secretary.heads(case), "round {seed}");
+        }
+    }
+    for case in &cases {
+        let doc = wangge_proto::case::CaseDocument::from_automerge(
+            worker.phone.get(case).unwrap().doc.clone(),
+        )
+        .unwrap();
+        let view = doc.read().unwrap();
+        assert!(
+            view.title.starts_with("垃圾堆放（第3次核实"),
+            "{}",
+            view.title
+        );
+        assert_eq!(view.comments.len(), 4, "every comment survives");
+    }
+    assert!(worker.phone.rejected().is_empty() && secretary.phone.rejected().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_converge_over_http_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
+    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
+        .await
+        .unwrap();
+    phones_converge(store, wangge_sync::hub::AcceptAll).await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
+    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
+    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let server = TestServer::start(store, wangge_sync::hub::AcceptAll).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/session", server.base);
+    let answer = client
+        .post(&url)
+        .json(&json!({"login": "wangge", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "auth.bad_credentials");
+    let answer = client
+        .post(&url)
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.unwrap()["code"],
+        "http.bad_request"
+    );
+    // A device enrolled by one user cannot be taken over by another.
+    let worker = Phone::sign_in(&server, "wangge", 1).await;
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let answer = client
+        .post(&url)
+        .json(&json!({
+            "login": "shequ",
+            "password": DEMO_PASSWORD,
+            "device": {"id": worker.device, "public_key": hex::encode(key.verifying_key().to_bytes()), "actor": "0909"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 403);
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.unwrap()["code"],
+        "auth.enrolment_refused"
+    );
+    // Without a token, sync is refused.
+    let answer = client
+        .post(format!("{}/v1/sync", server.base))
+        .body(vec![1, 2, 3])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    let _ = std::fs::remove_file(&path);
 }

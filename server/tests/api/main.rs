@@ -3,3 +3,4 @@
 
 mod blobs;
 mod config;
+mod e2e;
