@@ -303,3 +303,11 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
     assert_eq!(answer.status(), 401);
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_converge_over_http_on_postgres() {
+    crate::store_support::postgres(|fixture| async move {
+        phones_converge(fixture.store, wangge_sync::hub::AcceptAll).await;
+    })
+    .await;
+}

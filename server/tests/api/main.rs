@@ -4,3 +4,6 @@
 mod blobs;
 mod config;
 mod e2e;
+#[allow(dead_code, unused_macros)]
+#[path = "../store/support.rs"]
+mod store_support;
