@@ -16,7 +16,7 @@ use wangge_sync::hub::{Hub, Policy};
 use crate::blobs::DirBlobStore;
 use crate::config::Config;
 use crate::metrics;
-use crate::routes::{health, session};
+use crate::routes::{error, health, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
 use crate::store::Store;
@@ -66,6 +66,8 @@ pub async fn router<S: Store, P: Policy + 'static>(
         .with_state(state);
     Ok(api
         .merge(wangge_sync::http::server::router(hub, blobs, auth))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http()))
 }

@@ -73,3 +73,23 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+/// Any path the server does not serve.
+pub async fn not_found(headers: axum::http::HeaderMap) -> ApiError {
+    let locale = wangge_sync::http::server::locale(&headers);
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "http.not_found",
+        locale.pick("没有这个地址。", "There is nothing at this address."),
+    )
+}
+
+/// A known path with a method it does not take.
+pub async fn method_not_allowed(headers: axum::http::HeaderMap) -> ApiError {
+    let locale = wangge_sync::http::server::locale(&headers);
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "http.method_not_allowed",
+        locale.pick("该地址不支持此请求方法。", "This address does not take this method."),
+    )
+}

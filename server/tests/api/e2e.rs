@@ -293,6 +293,13 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
         answer.json::<serde_json::Value>().await.unwrap()["code"],
         "auth.enrolment_refused"
     );
+    // Unknown paths and methods answer in the same JSON shape.
+    let answer = client.get(format!("{}/nowhere", server.base)).send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    assert_eq!(answer.json::<serde_json::Value>().await.unwrap()["code"], "http.not_found");
+    let answer = client.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 405);
+    assert_eq!(answer.json::<serde_json::Value>().await.unwrap()["code"], "http.method_not_allowed");
     // Without a token, sync is refused.
     let answer = client
         .post(format!("{}/v1/sync", server.base))
