@@ -1,1 +1,3 @@
 //! Use cases, free of HTTP: what the server does, called by the routes.
+
+pub mod validate;
