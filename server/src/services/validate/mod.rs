@@ -17,13 +17,13 @@
 //!    each new event names its author as actor, role and device, a department handler's names
 //!    their own department, it follows only known events, and the workflow allows it in the
 //!    state its author had seen ([`events`], [`history`]);
-//! 5. the merged document reads without a layout problem the stored one did not have
-//!    ([`layout`]).
+//! 5. every part the upload wrote fits the layout, unless it already did not in the stored
+//!    case; a new case is read whole ([`layout`]).
 //!
 //! The first refusal refuses the whole upload of the case; the phone keeps the edits aside and
 //! shows the reason ([`refusals`]). The work is linear in the number of ops: each change is
-//! decoded once, each object placed once, the stored state derived once, the merged document
-//! read once.
+//! decoded once, each object placed once, the stored state derived once, and only the parts
+//! written are read back.
 
 mod events;
 mod fields;
@@ -32,18 +32,17 @@ mod layout;
 mod paths;
 pub mod refusals;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use automerge::legacy::OpId;
-use wangge_proto::case::{CaseDocument, CaseView, LayoutProblem};
-use wangge_proto::values::EventId;
+use wangge_proto::case::{CaseDocument, LayoutProblem};
 use wangge_proto::workflow::WorkflowEvent;
 use wangge_sync::hub::{Policy, Rejection, UploadCheck};
 
 use events::Ledger;
 use fields::Touched;
 use history::{History, Lineage};
+use layout::Parts;
 use paths::{Resolver, Root, Unplaced};
 
 /// The server's [`Policy`]: the permission matrix, the workflow and the layout, applied to
@@ -67,22 +66,27 @@ impl Policy for PermissionPolicy {
 
 /// Reviews one upload, change by change.
 fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
-    let view = upload.after.read().map_err(|e| layout::unreadable(&e))?;
+    let after = upload.after;
+    // A new case is read whole (it is small, and its registration data is needed); a stored
+    // one only where the upload wrote.
+    let created = match upload.before {
+        None => Some(after.read().map_err(|e| layout::unreadable(&e))?),
+        Some(_) => None,
+    };
     let stored = match upload.before {
         Some(before) => before.events().map_err(|e| layout::unreadable(&e))?.0,
         None => Vec::new(),
     };
-    let after_events: HashMap<EventId, &WorkflowEvent> =
-        view.events.iter().map(|e| (e.id, e)).collect();
     let mut history = History::new(stored);
-    let mut paths = Resolver::new(upload.after.automerge());
+    let mut paths = Resolver::new(after.automerge());
     let mut ledger = Ledger::new(upload.before.map(CaseDocument::automerge));
     let mut lineage = Lineage::default();
+    let mut parts = Parts::default();
 
     for (index, authored) in upload.changes.iter().enumerate() {
         let author = &authored.author;
-        let creation = upload.before.is_none() && index == 0;
-        if creation {
+        let creation = index == 0 && created.is_some();
+        if let (true, Some(view)) = (creation, &created) {
             fields::check_creation(&view.origin, author)?;
         }
         let change = authored.change.decode();
@@ -94,13 +98,14 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
                 ledger.op(index, creation, &target, op)?;
             } else if !creation {
                 fields::op(&target, author, &mut touched)?;
+                parts.add(&target);
             }
         }
 
         let mut own = Vec::new();
         for key in ledger.take_pending() {
-            let event = new_event(&view, &after_events, &key)?;
-            events::check(event, author, &mut history)?;
+            let event = new_event(after, &key)?;
+            events::check(&event, author, &mut history)?;
             own.push(event.id);
         }
         let before = lineage.before(&change.deps);
@@ -112,29 +117,22 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
             })?;
         }
     }
-    layout::check(&view.problems, upload.before)
+    match &created {
+        Some(view) => layout::check_new(&view.problems),
+        None => parts.check(after, upload.before),
+    }
 }
 
 /// The new event at `events/<key>` as the merged document holds it.
-fn new_event<'v>(
-    view: &'v CaseView,
-    events: &HashMap<EventId, &'v WorkflowEvent>,
-    key: &str,
-) -> Result<&'v WorkflowEvent, Rejection> {
-    let path = format!("events/{key}");
-    if let Some(event) = key.parse().ok().and_then(|id: EventId| events.get(&id)) {
-        return Ok(event);
-    }
-    let problem = view
-        .problems
-        .iter()
-        .find(|p| p.path == path)
-        .cloned()
-        .unwrap_or(LayoutProblem {
-            path,
+fn new_event(after: &CaseDocument, key: &str) -> Result<WorkflowEvent, Rejection> {
+    match after.event(key) {
+        Ok(Some(event)) => Ok(event),
+        Ok(None) => Err(refusals::layout(&LayoutProblem {
+            path: format!("events/{key}"),
             message: "not a workflow event".into(),
-        });
-    Err(refusals::layout(&problem))
+        })),
+        Err(problem) => Err(refusals::layout(&problem)),
+    }
 }
 
 fn unplaced(unplaced: Unplaced) -> Rejection {

@@ -14,7 +14,7 @@ use automerge::legacy::{Key, ObjectId, Op, OpId};
 use automerge::{AutoCommit, ObjId, Prop, ReadDoc};
 
 /// A top-level key of the case layout (see `wangge_proto::case::layout`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Root {
     /// `schema`.
     Schema,
@@ -79,6 +79,14 @@ impl Root {
             Root::Departments => "departments",
             Root::Events => "events",
         }
+    }
+
+    /// Whether the key holds a keyed collection, whose entries are validated one by one.
+    pub fn is_keyed(self) -> bool {
+        matches!(
+            self,
+            Root::Evidence | Root::Comments | Root::Duplicates | Root::Departments | Root::Events
+        )
     }
 
     /// Whether the key holds an object made with the case (a text or a keyed collection),
