@@ -6,5 +6,6 @@
 mod creation;
 mod events;
 mod fields;
+mod perf;
 mod support;
 mod workflow;

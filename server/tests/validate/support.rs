@@ -11,7 +11,7 @@ use wangge_proto::workflow::{Action, DeadlinePolicy, Status, WorkflowEvent, head
 use wangge_proto::{Role, Scope};
 use wangge_server::services::validate::PermissionPolicy;
 use wangge_sync::Limits;
-use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Session};
+use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Policy, Session};
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
 use wangge_sync::relay::SigningKey;
 
@@ -247,7 +247,7 @@ impl Device {
     }
 
     /// One sync straight to the hub.
-    pub fn sync_with(&mut self, hub: &PolicyHub<'_>) -> Report {
+    pub fn sync_with<P: Policy>(&mut self, hub: &Hub<&MemoryHub, P>) -> Report {
         let (request, sent) = self.sync.prepare(&self.phone).unwrap();
         let response = pollster::block_on(hub.sync(&self.session, &request)).unwrap();
         self.sync
@@ -256,7 +256,7 @@ impl Device {
     }
 
     /// Syncs until the hub has nothing more for this phone; every upload must be accepted.
-    pub fn sync_fully(&mut self, hub: &PolicyHub<'_>) {
+    pub fn sync_fully<P: Policy>(&mut self, hub: &Hub<&MemoryHub, P>) {
         for _ in 0..20 {
             let report = self.sync_with(hub);
             assert!(report.rejected.is_empty(), "refused: {:?}", report.rejected);
