@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use wangge_server::config::{Cli, Config};
 use wangge_server::run::run;
+use wangge_server::services::validate::PermissionPolicy;
 use wangge_server::store::{PgStore, SqliteStore};
 use wangge_server::telemetry;
-use wangge_sync::hub::AcceptAll;
 
 fn main() -> ExitCode {
     let config = match Config::resolve(Cli::parse()) {
@@ -50,11 +50,11 @@ async fn start(config: Config) -> anyhow::Result<()> {
         let store = PgStore::connect(&config.database_url)
             .await
             .context("cannot connect to PostgreSQL")?;
-        run(store, AcceptAll, config).await
+        run(store, PermissionPolicy::new(), config).await
     } else {
         let store = SqliteStore::open(&config.database_url)
             .await
             .context("cannot open the SQLite database")?;
-        run(store, AcceptAll, config).await
+        run(store, PermissionPolicy::new(), config).await
     }
 }

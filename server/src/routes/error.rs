@@ -90,6 +90,9 @@ pub async fn method_not_allowed(headers: axum::http::HeaderMap) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "http.method_not_allowed",
-        locale.pick("该地址不支持此请求方法。", "This address does not take this method."),
+        locale.pick(
+            "该地址不支持此请求方法。",
+            "This address does not take this method.",
+        ),
     )
 }

@@ -241,7 +241,11 @@ async fn phones_converge_over_http_on_sqlite() {
     let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
         .await
         .unwrap();
-    phones_converge(store, wangge_sync::hub::AcceptAll).await;
+    phones_converge(
+        store,
+        wangge_server::services::validate::PermissionPolicy::new(),
+    )
+    .await;
     let _ = std::fs::remove_file(&path);
 }
 
@@ -251,7 +255,11 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
     let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
         .await
         .unwrap();
-    let server = TestServer::start(store, wangge_sync::hub::AcceptAll).await;
+    let server = TestServer::start(
+        store,
+        wangge_server::services::validate::PermissionPolicy::new(),
+    )
+    .await;
     let client = reqwest::Client::new();
     let url = format!("{}/api/session", server.base);
     let answer = client
@@ -294,12 +302,22 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
         "auth.enrolment_refused"
     );
     // Unknown paths and methods answer in the same JSON shape.
-    let answer = client.get(format!("{}/nowhere", server.base)).send().await.unwrap();
+    let answer = client
+        .get(format!("{}/nowhere", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status(), 404);
-    assert_eq!(answer.json::<serde_json::Value>().await.unwrap()["code"], "http.not_found");
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.unwrap()["code"],
+        "http.not_found"
+    );
     let answer = client.get(&url).send().await.unwrap();
     assert_eq!(answer.status(), 405);
-    assert_eq!(answer.json::<serde_json::Value>().await.unwrap()["code"], "http.method_not_allowed");
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.unwrap()["code"],
+        "http.method_not_allowed"
+    );
     // Without a token, sync is refused.
     let answer = client
         .post(format!("{}/v1/sync", server.base))
@@ -314,7 +332,63 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phones_converge_over_http_on_postgres() {
     crate::store_support::postgres(|fixture| async move {
-        phones_converge(fixture.store, wangge_sync::hub::AcceptAll).await;
+        phones_converge(
+            fixture.store,
+            wangge_server::services::validate::PermissionPolicy::new(),
+        )
+        .await;
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_close_is_refused_over_http_while_an_honest_edit_goes_through() {
+    use wangge_proto::workflow::{Action, WorkflowEvent};
+
+    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
+    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let server = TestServer::start(
+        store,
+        wangge_server::services::validate::PermissionPolicy::new(),
+    )
+    .await;
+    let mut worker = Phone::sign_in(&server, "wangge", 1).await;
+    let forged = new_case(&mut worker, 1, "占道经营");
+    let honest = new_case(&mut worker, 2, "井盖缺失");
+    worker.sync_fully().await;
+    let stored = worker.heads(&forged);
+
+    // The phone would refuse this step; a tampered app writes it anyway.
+    let (user, device) = (worker.user, worker.device);
+    edit(&mut worker, &forged, |doc| {
+        doc.append_event(&WorkflowEvent {
+            id: wangge_proto::values::EventId::generate(),
+            action: Action::Close,
+            actor: user,
+            role: wangge_proto::Role::GridWorker,
+            device,
+            at: wangge_proto::values::Timestamp::now(),
+            follows: Vec::new(),
+        })
+        .unwrap();
+    });
+    edit(&mut worker, &honest, |doc| {
+        doc.set_title("井盖缺失，已设围挡").unwrap()
+    });
+    let report = worker.sync_fully().await;
+    assert_eq!(report.accepted, vec![honest]);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].case, forged);
+    assert_eq!(report.rejected[0].code, "case.forbidden_action");
+    assert!(
+        report.rejected[0].zh.contains("结案"),
+        "{}",
+        report.rejected[0].zh
+    );
+    // The phone shows the server's copy again; the refused step is kept aside.
+    assert_eq!(worker.heads(&forged), stored);
+    assert_eq!(worker.phone.rejected().len(), 1);
+    let _ = std::fs::remove_file(&path);
 }
