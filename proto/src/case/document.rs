@@ -208,6 +208,11 @@ impl CaseDocument {
         Ok(hydrate_prop(&self.doc, ROOT, "id")?)
     }
 
+    /// Who registered the case, where, when — read alone, without the rest of the case.
+    pub fn origin(&self) -> Result<Origin, Error> {
+        Ok(hydrate_prop(&self.doc, ROOT, "origin")?)
+    }
+
     /// Replaces the title; only the characters that differ are changed, so a concurrent edit
     /// of another part of the title on another phone survives.
     pub fn set_title(&mut self, title: &str) -> Result<(), Error> {

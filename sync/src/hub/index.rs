@@ -19,11 +19,13 @@ pub struct CaseIndex {
 impl CaseIndex {
     /// Reads the index of a case document.
     pub fn of(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
-        let view = case.read()?;
+        // Only the origin and the events: reading the whole case would cost as much as the
+        // merge itself on a case with many comments.
+        let origin = case.origin()?;
         // Which departments were brought in does not depend on deadlines.
         let state = case.state(&DeadlinePolicy::default())?;
         Ok(Self {
-            grid: view.origin.grid,
+            grid: origin.grid,
             departments: state.departments.into_keys().collect(),
         })
     }
