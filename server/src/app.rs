@@ -11,12 +11,13 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use wangge_sync::Limits;
 use wangge_sync::blob::{self, HubConfig};
+use wangge_sync::http::server::{BlobState, SyncState, blob_router, sync_router};
 use wangge_sync::hub::{Hub, Policy};
 
 use crate::blobs::DirBlobStore;
 use crate::config::Config;
 use crate::metrics;
-use crate::routes::{error, health, session};
+use crate::routes::{error, health, limits, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
 use crate::store::Store;
@@ -28,6 +29,8 @@ pub struct AppState<S> {
     pub store: S,
     /// Accounts and tokens.
     pub accounts: Accounts<S>,
+    /// Rate limits.
+    pub limits: limits::Limits,
 }
 
 /// JSON bodies of the API are small; sync and blob bodies have their own limits.
@@ -52,7 +55,12 @@ pub async fn router<S: Store, P: Policy + 'static>(
         blob::AcceptAll,
         HubConfig::default(),
     ));
-    let state = AppState { store, accounts };
+    let rate_limits = limits::Limits::default();
+    let state = AppState {
+        store,
+        accounts,
+        limits: rate_limits.clone(),
+    };
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz::<S>))
@@ -64,8 +72,17 @@ pub async fn router<S: Store, P: Policy + 'static>(
         .route("/metrics", get(metrics::render))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .with_state(state);
+    let sync = sync_router(SyncState {
+        hub,
+        auth: auth.clone(),
+    })
+    .route_layer(axum::middleware::from_fn_with_state(
+        rate_limits,
+        limits::sync,
+    ))
+    .merge(blob_router(BlobState { blobs, auth }));
     Ok(api
-        .merge(wangge_sync::http::server::router(hub, blobs, auth))
+        .merge(sync)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(axum::middleware::from_fn(metrics::track))

@@ -101,6 +101,7 @@ pub async fn sign_in<S: Store>(
 ) -> Result<Json<SignedIn>, ApiError> {
     let locale = locale(&headers);
     let Json(request) = body.map_err(|e| ApiError::bad_request(locale, e.body_text()))?;
+    state.limits.allow_sign_in(&request.login, locale)?;
     let enrolment = request
         .device
         .map(enrolment)

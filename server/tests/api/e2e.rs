@@ -392,3 +392,50 @@ async fn a_forged_close_is_refused_over_http_while_an_honest_edit_goes_through()
     assert_eq!(worker.phone.rejected().len(), 1);
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_guessing_is_rate_limited_per_login() {
+    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
+    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let server = TestServer::start(
+        store,
+        wangge_server::services::validate::PermissionPolicy::new(),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/session", server.base);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let answer = client
+            .post(&url)
+            .json(&json!({"login": "jiedao", "password": "guess"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(&statuses[10..], &[429, 429]);
+    let answer = client
+        .post(&url)
+        .json(&json!({"login": "jiedao", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 429, "even the right password waits");
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.unwrap()["code"],
+        "http.rate_limited"
+    );
+    // Other logins are not affected.
+    let answer = client
+        .post(&url)
+        .json(&json!({"login": "shequ", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let _ = std::fs::remove_file(&path);
+}
