@@ -14,7 +14,7 @@ use wangge_sync::blob::{self, HubConfig};
 use wangge_sync::http::server::{BlobState, SyncState, blob_router, sync_router};
 use wangge_sync::hub::{Hub, Policy};
 
-use crate::blobs::DirBlobStore;
+use crate::blobs::{DirBlobStore, ImageCheck};
 use crate::config::Config;
 use crate::metrics;
 use crate::routes::{error, health, limits, session};
@@ -50,11 +50,7 @@ pub async fn router<S: Store, P: Policy + 'static>(
             .with_observer(metrics::SyncMetrics::observer()),
     );
     let blob_store = DirBlobStore::open(config.data_dir.join("blobs")).await?;
-    let blobs = Arc::new(blob::Hub::new(
-        blob_store,
-        blob::AcceptAll,
-        HubConfig::default(),
-    ));
+    let blobs = Arc::new(blob::Hub::new(blob_store, ImageCheck, HubConfig::default()));
     let rate_limits = limits::Limits::default();
     let state = AppState {
         store,

@@ -439,3 +439,45 @@ async fn password_guessing_is_rate_limited_per_login() {
     assert_eq!(answer.status(), 200);
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_decodable_images_become_blobs() {
+    use wangge_proto::values::ContentHash;
+    use wangge_sync::blob::{DEFAULT_CHUNK_BYTES, Upload};
+    use wangge_sync::http::client::upload;
+
+    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
+    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let server = TestServer::start(
+        store,
+        wangge_server::services::validate::PermissionPolicy::new(),
+    )
+    .await;
+    let worker = Phone::sign_in(&server, "wangge", 1).await;
+
+    // A real (small) PNG is accepted and readable.
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 128]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let hash = ContentHash::of(&png);
+    let mut photo = Upload::new(hash, png.len() as u64, DEFAULT_CHUNK_BYTES);
+    upload(&worker.client, &mut photo, &png).await.unwrap();
+    assert!(photo.is_done());
+
+    // Bytes that are not a picture, and a tiny file claiming 60000 × 60000, are refused.
+    let mut bomb = png[..33].to_vec(); // signature + IHDR
+    bomb[16..20].copy_from_slice(&60000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&60000u32.to_be_bytes());
+    for fake in [b"just some text, not a photo".to_vec(), bomb] {
+        let hash = ContentHash::of(&fake);
+        let mut attempt = Upload::new(hash, fake.len() as u64, DEFAULT_CHUNK_BYTES);
+        let error = upload(&worker.client, &mut attempt, &fake)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "blob.rejected_content", "{error}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
