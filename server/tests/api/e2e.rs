@@ -9,10 +9,10 @@ use wangge_proto::values::{CaseId, DeviceId};
 use wangge_server::app;
 use wangge_server::config::{Cli, Config};
 use wangge_server::seed::DEMO_PASSWORD;
+use wangge_server::services::validate::PermissionPolicy;
 use wangge_server::store::Store;
 use wangge_sync::Limits;
 use wangge_sync::http::client::{HttpClient, sync_once};
-use wangge_sync::hub::Policy;
 use wangge_sync::phone::{MemoryPhone, PhoneStore, PhoneSync};
 use wangge_sync::relay::SigningKey;
 
@@ -23,14 +23,31 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    pub async fn start<S: Store, P: Policy + 'static>(store: S, policy: P) -> Self {
+    /// The real app (permission policy) over `store`, photos in a temporary directory.
+    pub async fn start<S: Store>(store: S) -> Self {
+        Self::start_in(temp_dir(), store).await
+    }
+
+    /// The real app on a SQLite file inside its own temporary data directory.
+    pub async fn sqlite() -> Self {
+        let dir = temp_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            wangge_server::store::SqliteStore::open(dir.join("wangge.db").to_str().unwrap())
+                .await
+                .unwrap();
+        Self::start_in(dir, store).await
+    }
+
+    async fn start_in<S: Store>(dir: std::path::PathBuf, store: S) -> Self {
         use clap::Parser;
-        let dir = std::env::temp_dir().join(format!("wangge-e2e-{}", uuid::Uuid::now_v7()));
         let mut config = Config::resolve(Cli::parse_from(["wangge-server"])).unwrap();
         config.data_dir = dir.clone();
         store.migrate().await.unwrap();
         wangge_server::seed::seed_demo(&store).await.unwrap();
-        let router = app::router(store, policy, &config).await.unwrap();
+        let router = app::router(store, PermissionPolicy::new(), &config)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
@@ -41,6 +58,10 @@ impl TestServer {
             dir,
         }
     }
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wangge-e2e-{}", uuid::Uuid::now_v7()))
 }
 
 impl Drop for TestServer {
@@ -181,8 +202,7 @@ fn comment(phone: &Phone, n: u32, text: &str) -> wangge_proto::case::Comment {
 }
 
 /// Two phones edit the same cases offline and sync in seeded random orders over real HTTP.
-pub async fn phones_converge<S: Store, P: Policy + 'static>(store: S, policy: P) {
-    let server = TestServer::start(store, policy).await;
+pub async fn phones_converge(server: TestServer) {
     let mut worker = Phone::sign_in(&server, "wangge", 1).await;
     let mut secretary = Phone::sign_in(&server, "shequ", 2).await;
     let cases: Vec<CaseId> = (1..=3)
@@ -237,29 +257,12 @@ pub async fn phones_converge<S: Store, P: Policy + 'static>(store: S, policy: P)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phones_converge_over_http_on_sqlite() {
-    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
-    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    phones_converge(
-        store,
-        wangge_server::services::validate::PermissionPolicy::new(),
-    )
-    .await;
-    let _ = std::fs::remove_file(&path);
+    phones_converge(TestServer::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
-    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
-    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let server = TestServer::start(
-        store,
-        wangge_server::services::validate::PermissionPolicy::new(),
-    )
-    .await;
+    let server = TestServer::sqlite().await;
     let client = reqwest::Client::new();
     let url = format!("{}/api/session", server.base);
     let answer = client
@@ -326,17 +329,12 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 401);
-    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phones_converge_over_http_on_postgres() {
     crate::store_support::postgres(|fixture| async move {
-        phones_converge(
-            fixture.store,
-            wangge_server::services::validate::PermissionPolicy::new(),
-        )
-        .await;
+        phones_converge(TestServer::start(fixture.store).await).await;
     })
     .await;
 }
@@ -345,15 +343,7 @@ async fn phones_converge_over_http_on_postgres() {
 async fn a_forged_close_is_refused_over_http_while_an_honest_edit_goes_through() {
     use wangge_proto::workflow::{Action, WorkflowEvent};
 
-    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
-    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let server = TestServer::start(
-        store,
-        wangge_server::services::validate::PermissionPolicy::new(),
-    )
-    .await;
+    let server = TestServer::sqlite().await;
     let mut worker = Phone::sign_in(&server, "wangge", 1).await;
     let forged = new_case(&mut worker, 1, "占道经营");
     let honest = new_case(&mut worker, 2, "井盖缺失");
@@ -390,20 +380,11 @@ async fn a_forged_close_is_refused_over_http_while_an_honest_edit_goes_through()
     // The phone shows the server's copy again; the refused step is kept aside.
     assert_eq!(worker.heads(&forged), stored);
     assert_eq!(worker.phone.rejected().len(), 1);
-    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_guessing_is_rate_limited_per_login() {
-    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
-    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let server = TestServer::start(
-        store,
-        wangge_server::services::validate::PermissionPolicy::new(),
-    )
-    .await;
+    let server = TestServer::sqlite().await;
     let client = reqwest::Client::new();
     let url = format!("{}/api/session", server.base);
     let mut statuses = Vec::new();
@@ -437,7 +418,6 @@ async fn password_guessing_is_rate_limited_per_login() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 200);
-    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -446,15 +426,7 @@ async fn only_decodable_images_become_blobs() {
     use wangge_sync::blob::{DEFAULT_CHUNK_BYTES, Upload};
     use wangge_sync::http::client::upload;
 
-    let path = std::env::temp_dir().join(format!("wangge-e2e-{}.db", uuid::Uuid::now_v7()));
-    let store = wangge_server::store::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let server = TestServer::start(
-        store,
-        wangge_server::services::validate::PermissionPolicy::new(),
-    )
-    .await;
+    let server = TestServer::sqlite().await;
     let worker = Phone::sign_in(&server, "wangge", 1).await;
 
     // A real (small) PNG is accepted and readable.
@@ -479,5 +451,4 @@ async fn only_decodable_images_become_blobs() {
             .unwrap_err();
         assert_eq!(error.code(), "blob.rejected_content", "{error}");
     }
-    let _ = std::fs::remove_file(&path);
 }
