@@ -156,7 +156,7 @@ impl<S: Store> Accounts<S> {
             .as_ref()
             .map(|u| u.password_hash.clone())
             // Verify against a dummy so unknown logins take as long as wrong passwords.
-            .unwrap_or_else(|| DUMMY_HASH.to_owned());
+            .unwrap_or_else(|| dummy_hash().to_owned());
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
             .await
@@ -282,5 +282,12 @@ impl<S: Store> Accounts<S> {
     }
 }
 
-/// An Argon2id hash of a random password, for timing-safe misses.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$6Kn3vzhdl5E7oU0YmN3c8sM0Sg4Q1XzqvPq0Ya2Z0nY";
+/// An Argon2id hash of a random password (made once), for timing-safe misses.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut secret = [0u8; 16];
+        rand::rng().fill_bytes(&mut secret);
+        hash_password(&hex::encode(secret)).unwrap_or_default()
+    })
+}

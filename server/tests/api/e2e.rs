@@ -274,6 +274,15 @@ async fn signing_in_refuses_bad_passwords_and_other_peoples_devices() {
     assert_eq!(answer.status(), 401);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["code"], "auth.bad_credentials");
+    // An unknown login gets the very same answer (it does not reveal who exists).
+    let answer = client
+        .post(&url)
+        .json(&json!({"login": "nobody", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    assert_eq!(answer.json::<serde_json::Value>().await.unwrap(), body);
     let answer = client
         .post(&url)
         .body("{not json")
