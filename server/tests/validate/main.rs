@@ -3,6 +3,9 @@
 //! the phone keeps its edits aside.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The sync crate's test fixtures (identity, case, typed edit), shared rather than copied.
+#[path = "../../../sync/tests/common/mod.rs"]
+mod common;
 mod creation;
 mod events;
 mod fields;

@@ -2,28 +2,19 @@
 //! typed edits, honest steps and forged ones.
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
-use uuid::Uuid;
 use wangge_proto::case::{Actor, CaseDocument, CaseSource, Comment, NewCase, Origin};
-use wangge_proto::values::{
-    CaseId, CommentId, DepartmentCode, DeviceId, EventId, GridCode, Timestamp, UserId,
-};
+use wangge_proto::values::{CaseId, CommentId, DepartmentCode, EventId};
 use wangge_proto::workflow::{Action, DeadlinePolicy, Status, WorkflowEvent, heads};
 use wangge_proto::{Role, Scope};
 use wangge_server::services::validate::PermissionPolicy;
 use wangge_sync::Limits;
-use wangge_sync::hub::{ActorRecord, Hub, MemoryHub, Policy, Session};
+use wangge_sync::hub::{Hub, MemoryHub, Policy, Session};
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
-use wangge_sync::relay::SigningKey;
 
 pub type PolicyHub<'s> = Hub<&'s MemoryHub, PermissionPolicy>;
 
-pub fn ts(minutes: i64) -> Timestamp {
-    Timestamp::from_millis(1_793_520_000_000 + minutes * 60_000).unwrap()
-}
-
-pub fn grid() -> GridCode {
-    "110105001001001".parse().unwrap()
-}
+use crate::common::{self, Identity};
+pub use crate::common::{grid, ts};
 
 pub fn department(code: &str) -> DepartmentCode {
     code.parse().unwrap()
@@ -47,27 +38,15 @@ pub struct Device {
 impl Device {
     /// A phone of `role` in `scope`, number `n` (ids derive from it), enrolled on `store`.
     pub fn enrol(store: &MemoryHub, n: u8, role: Role, scope: Scope) -> Self {
-        let user = UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap();
-        let device = DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap();
-        let actor = ActorId::from(&[n; 16][..]);
-        let key = SigningKey::from_bytes(&[n; 32]);
-        store.enrol(ActorRecord {
-            actor: actor.clone(),
-            user,
-            role,
-            scope: scope.clone(),
-            device,
-            key: Some(key.verifying_key()),
-        });
-        let session = Session {
-            user,
-            role,
-            scope,
-            device,
-            actors: vec![actor.clone()],
-        };
+        let identity = Identity::new(n, role, scope);
+        store.enrol(identity.record(&identity.actor));
+        let Identity {
+            session,
+            actor,
+            key,
+        } = identity;
         Self {
-            sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
+            sync: PhoneSync::new(session.device, vec![actor.clone()], Limits::default()),
             phone: MemoryPhone::new(actor.clone(), Some(key)),
             session,
             actor,
@@ -159,14 +138,7 @@ impl Device {
         case: &CaseId,
         edit: impl FnOnce(&mut CaseDocument),
     ) -> Option<ChangeHash> {
-        self.phone.edit(case, |doc| {
-            let mut document =
-                CaseDocument::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
-            edit(&mut document);
-            let hash = document.commit(ts(1), "edit");
-            *doc = document.into_automerge();
-            hash
-        })?
+        common::edit(&mut self.phone, case, edit)
     }
 
     /// Adds comment number `n` as this phone's user.
