@@ -3,18 +3,16 @@
 
 use std::net::SocketAddr;
 
-use automerge::ActorId;
 use serde_json::json;
-use wangge_proto::values::{CaseId, DeviceId};
+use wangge_proto::values::CaseId;
 use wangge_server::app;
 use wangge_server::config::{Cli, Config};
 use wangge_server::seed::DEMO_PASSWORD;
 use wangge_server::services::validate::PermissionPolicy;
 use wangge_server::store::Store;
-use wangge_sync::Limits;
-use wangge_sync::http::client::{HttpClient, sync_once};
-use wangge_sync::phone::{MemoryPhone, PhoneStore, PhoneSync};
 use wangge_sync::relay::SigningKey;
+
+pub use crate::phone::{Phone, comment, edit, new_case};
 
 /// A running server on a temporary data directory.
 pub struct TestServer {
@@ -64,140 +62,16 @@ fn temp_dir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("wangge-e2e-{}", uuid::Uuid::now_v7()))
 }
 
+impl Phone {
+    /// Signs in to `server` (see [`Phone::sign_in_at`]).
+    pub async fn sign_in(server: &TestServer, login: &str, n: u8) -> Self {
+        Self::sign_in_at(&server.base, login, n).await
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A phone signed in as `login`.
-pub struct Phone {
-    pub phone: MemoryPhone,
-    pub sync: PhoneSync,
-    pub client: HttpClient,
-    pub actor: ActorId,
-    pub device: DeviceId,
-    pub user: wangge_proto::values::UserId,
-}
-
-impl Phone {
-    pub async fn sign_in(server: &TestServer, login: &str, n: u8) -> Self {
-        let key = SigningKey::from_bytes(&[n; 32]);
-        let actor = ActorId::from(&[n; 16][..]);
-        let device = DeviceId::generate();
-        let answer: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/api/session", server.base))
-            .json(&json!({
-                "login": login,
-                "password": DEMO_PASSWORD,
-                "device": {
-                    "id": device,
-                    "public_key": hex::encode(key.verifying_key().to_bytes()),
-                    "actor": hex::encode(actor.to_bytes()),
-                }
-            }))
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = answer["token"].as_str().unwrap();
-        let user = answer["user"]["id"].as_str().unwrap().parse().unwrap();
-        Self {
-            phone: MemoryPhone::new(actor.clone(), Some(key)),
-            sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
-            client: HttpClient::new(&server.base, token).unwrap(),
-            actor,
-            device,
-            user,
-        }
-    }
-
-    pub async fn sync_fully(&mut self) -> wangge_sync::phone::Report {
-        for _ in 0..10 {
-            let report = sync_once(&self.sync, &mut self.phone, &self.client)
-                .await
-                .unwrap();
-            if !report.more {
-                return report;
-            }
-        }
-        panic!("sync did not settle");
-    }
-
-    pub fn heads(&self, case: &CaseId) -> Vec<automerge::ChangeHash> {
-        let mut heads = self.phone.get(case).unwrap().doc.clone().get_heads();
-        heads.sort();
-        heads
-    }
-
-    pub fn cases(&self) -> Vec<CaseId> {
-        self.phone.case_ids().unwrap()
-    }
-}
-
-fn edit(
-    phone: &mut Phone,
-    case: &CaseId,
-    change: impl FnOnce(&mut wangge_proto::case::CaseDocument),
-) {
-    phone
-        .phone
-        .edit(case, |doc| {
-            let mut document = wangge_proto::case::CaseDocument::from_automerge(std::mem::replace(
-                doc,
-                automerge::AutoCommit::new(),
-            ))
-            .unwrap();
-            change(&mut document);
-            document.commit(wangge_proto::values::Timestamp::now(), "edit");
-            *doc = document.into_automerge();
-        })
-        .unwrap();
-}
-
-fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
-    use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
-    let id = CaseId::generate();
-    let doc = CaseDocument::create(
-        &NewCase {
-            id,
-            origin: Origin {
-                reporter: phone.user,
-                role: wangge_proto::Role::GridWorker,
-                device: phone.device,
-                grid: "110199001001001".parse().unwrap(),
-                created_at: wangge_proto::values::Timestamp::now(),
-                source: CaseSource::Patrol,
-            },
-            category: "SR-01".parse().unwrap(),
-            title: title.into(),
-            description: format!("第{n}处，三天未清运"),
-            location: None,
-        },
-        phone.actor.clone(),
-    )
-    .unwrap();
-    phone.phone.insert(id, doc.into_automerge());
-    id
-}
-
-fn comment(phone: &Phone, n: u32, text: &str) -> wangge_proto::case::Comment {
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    wangge_proto::case::Comment {
-        id: wangge_proto::values::CommentId::from_parts(
-            wangge_proto::values::Timestamp::now(),
-            random,
-        ),
-        author: phone.user,
-        role: wangge_proto::Role::CommunitySecretary,
-        device: phone.device,
-        at: wangge_proto::values::Timestamp::now(),
-        text: text.into(),
     }
 }
 

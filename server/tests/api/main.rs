@@ -4,6 +4,8 @@
 mod blobs;
 mod config;
 mod e2e;
+mod forged;
+mod phone;
 #[allow(dead_code, unused_macros)]
 #[path = "../store/support.rs"]
 mod store_support;
