@@ -19,6 +19,8 @@ pub struct Phone {
     pub actor: ActorId,
     pub device: DeviceId,
     pub user: wangge_proto::values::UserId,
+    /// The access token it signed in with.
+    pub token: String,
 }
 
 impl Phone {
@@ -47,15 +49,16 @@ impl Phone {
             .json()
             .await
             .unwrap();
-        let token = answer["token"].as_str().unwrap();
+        let token = answer["token"].as_str().unwrap().to_owned();
         let user = answer["user"]["id"].as_str().unwrap().parse().unwrap();
         Self {
             phone: MemoryPhone::new(actor.clone(), Some(key)),
             sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
-            client: HttpClient::new(base, token).unwrap(),
+            client: HttpClient::new(base, &token).unwrap(),
             actor,
             device,
             user,
+            token,
         }
     }
 
