@@ -19,7 +19,8 @@ pub struct Phone {
     pub actor: ActorId,
     pub device: DeviceId,
     pub user: wangge_proto::values::UserId,
-    /// The access token it signed in with.
+    /// The access token it signed in with (the crash test reconnects with it).
+    #[allow(dead_code)]
     pub token: String,
 }
 
