@@ -14,7 +14,7 @@ use wangge_sync::blob::{self, HubConfig};
 use wangge_sync::http::server::{BlobState, SyncState, blob_router, sync_router};
 use wangge_sync::hub::{Hub, Policy};
 
-use crate::blobs::{DirBlobStore, ImageCheck};
+use crate::blobs::{BlobBackend, DirBlobStore, ImageCheck, ObjectBlobStore};
 use crate::config::Config;
 use crate::metrics;
 use crate::routes::{error, health, limits, session};
@@ -49,7 +49,7 @@ pub async fn router<S: Store, P: Policy + 'static>(
         Hub::new(store.clone(), policy, Limits::default())
             .with_observer(metrics::SyncMetrics::observer()),
     );
-    let blob_store = DirBlobStore::open(config.data_dir.join("blobs")).await?;
+    let blob_store = blob_backend(config).await?;
     let blobs = Arc::new(blob::Hub::new(blob_store, ImageCheck, HubConfig::default()));
     let rate_limits = limits::Limits::default();
     let state = AppState {
@@ -83,6 +83,18 @@ pub async fn router<S: Store, P: Policy + 'static>(
         .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http()))
+}
+
+/// The configured blob store: object storage if a URL is given, else `DATA_DIR/blobs`.
+async fn blob_backend(config: &Config) -> std::io::Result<BlobBackend> {
+    match &config.blob_store {
+        Some(url) => ObjectBlobStore::from_url(url)
+            .map(BlobBackend::Object)
+            .map_err(|e| std::io::Error::other(format!("blob store {url:?}: {e}"))),
+        None => Ok(BlobBackend::Dir(
+            DirBlobStore::open(config.data_dir.join("blobs")).await?,
+        )),
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves; requests under way (a sync

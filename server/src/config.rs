@@ -41,7 +41,13 @@ pub struct Cli {
     /// one PostgreSQL database) [default: SQLite file `wangge.db` in the data directory].
     #[arg(long, env = "WANGGE_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
-    /// A TOML file with any of: listen, data_dir, database_url, log_format,
+    /// Photos on object storage instead of the data directory: `s3://BUCKET/PREFIX`
+    /// (credentials, region and endpoint from the AWS_* environment variables, e.g.
+    /// AWS_ENDPOINT for MinIO, Aliyun OSS or Tencent COS) or `file:///DIR`. Instances
+    /// sharing one PostgreSQL database must share one blob store [default: DATA_DIR/blobs].
+    #[arg(long, env = "WANGGE_BLOB_STORE", value_name = "URL")]
+    pub blob_store: Option<String>,
+    /// A TOML file with any of: listen, data_dir, database_url, blob_store, log_format,
     /// token_ttl_minutes, demo.
     #[arg(long, env = "WANGGE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -63,6 +69,7 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    blob_store: Option<String>,
     log_format: Option<LogFormat>,
     token_ttl_minutes: Option<u64>,
     demo: Option<bool>,
@@ -77,6 +84,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Database URL.
     pub database_url: String,
+    /// Object storage URL for photos (`None`: the data directory).
+    pub blob_store: Option<String>,
     /// Log format.
     pub log_format: LogFormat,
     /// Access token lifetime.
@@ -135,6 +144,7 @@ impl Config {
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir,
             database_url,
+            blob_store: cli.blob_store.or(file.blob_store),
             log_format: cli
                 .log_format
                 .or(file.log_format)

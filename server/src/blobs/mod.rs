@@ -1,9 +1,13 @@
-//! Where photos live, and what may become one: a directory by default; only decodable
-//! images are accepted. Object storage is the scale option (a
-//! `BlobStore` over the `object_store` crate), not built yet.
+//! Where photos live, and what may become one: a directory by default, object storage
+//! (`object_store`: S3 and compatibles) as the scale option; only decodable images are
+//! accepted.
 
+mod backend;
 mod dir;
 mod image_check;
+mod object;
 
+pub use backend::BlobBackend;
 pub use dir::DirBlobStore;
 pub use image_check::{ImageCheck, MAX_DECODE_BYTES, MAX_SIDE};
+pub use object::ObjectBlobStore;

@@ -58,7 +58,8 @@ fn defaults_run_on_embedded_sqlite_in_the_data_directory() {
 #[test]
 fn the_file_fills_what_the_command_line_leaves_open() {
     let toml = file(
-        "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wangge\"\nlog_format = \"json\"\ndemo = false\n",
+        "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wangge\"\nlog_format = \"json\"\ndemo = false\n\
+         blob_store = \"s3://wangge-photos/district-110199\"\n",
     );
     let path = toml.0.to_str().unwrap().to_owned();
     let config = Config::resolve(cli(&["--config", &path, "--listen", "127.0.0.1:7000"])).unwrap();
@@ -75,6 +76,10 @@ fn the_file_fills_what_the_command_line_leaves_open() {
     assert_eq!(config.database_url, "sqlite:///srv/wangge/wangge.db");
     assert_eq!(config.log_format, LogFormat::Json);
     assert!(!config.demo);
+    assert_eq!(
+        config.blob_store.as_deref(),
+        Some("s3://wangge-photos/district-110199")
+    );
 }
 
 #[test]

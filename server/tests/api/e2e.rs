@@ -23,24 +23,34 @@ pub struct TestServer {
 impl TestServer {
     /// The real app (permission policy) over `store`, photos in a temporary directory.
     pub async fn start<S: Store>(store: S) -> Self {
-        Self::start_in(temp_dir(), store).await
+        Self::start_in(temp_dir(), store, |_| {}).await
     }
 
     /// The real app on a SQLite file inside its own temporary data directory.
     pub async fn sqlite() -> Self {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    /// As [`TestServer::sqlite`], with the configuration changed by `configure` first.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = temp_dir();
         std::fs::create_dir_all(&dir).unwrap();
         let store =
             wangge_server::store::SqliteStore::open(dir.join("wangge.db").to_str().unwrap())
                 .await
                 .unwrap();
-        Self::start_in(dir, store).await
+        Self::start_in(dir, store, configure).await
     }
 
-    async fn start_in<S: Store>(dir: std::path::PathBuf, store: S) -> Self {
+    async fn start_in<S: Store>(
+        dir: std::path::PathBuf,
+        store: S,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         use clap::Parser;
         let mut config = Config::resolve(Cli::parse_from(["wangge-server"])).unwrap();
         config.data_dir = dir.clone();
+        configure(&mut config);
         store.migrate().await.unwrap();
         wangge_server::seed::seed_demo(&store).await.unwrap();
         let router = app::router(store, PermissionPolicy::new(), &config)
