@@ -17,7 +17,7 @@ use wangge_sync::hub::{Hub, Policy};
 use crate::blobs::{BlobBackend, DirBlobStore, ImageCheck, ObjectBlobStore};
 use crate::config::Config;
 use crate::metrics;
-use crate::routes::{error, health, limits, session};
+use crate::routes::{error, health, limits, openapi, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
 use crate::store::Store;
@@ -66,6 +66,7 @@ pub async fn router<S: Store, P: Policy + 'static>(
         )
         .route("/api/me", get(session::me::<S>))
         .route("/metrics", get(metrics::render))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .with_state(state);
     let sync = sync_router(SyncState {

@@ -23,6 +23,12 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", body = String, content_type = "text/plain"))
+)]
 pub async fn render() -> String {
     handle().map(PrometheusHandle::render).unwrap_or_default()
 }

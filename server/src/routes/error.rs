@@ -24,6 +24,16 @@ struct Body<'a> {
     message: &'a str,
 }
 
+/// The body of every error, as the OpenAPI document shows it (`Body` is what is sent).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only
+pub struct ErrorBody {
+    /// A stable code for programs, e.g. `account.bad_credentials`.
+    code: String,
+    /// What happened and what to do, for people, in the caller's language.
+    message: String,
+}
+
 impl ApiError {
     /// An error with its status, code and user-facing message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {

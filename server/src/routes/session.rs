@@ -11,13 +11,13 @@ use wangge_proto::{Role, Scope};
 use wangge_sync::http::server::{bearer_token, locale};
 use wangge_sync::relay::VerifyingKey;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use crate::app::AppState;
 use crate::services::accounts::{AccountError, Enrolment};
 use crate::store::{Store, UserRecord};
 
 /// Sign-in request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignIn {
     /// Login name.
     pub login: String,
@@ -28,9 +28,10 @@ pub struct SignIn {
 }
 
 /// A device introducing itself.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DeviceIntro {
     /// Device id (UUID).
+    #[schema(value_type = String, example = "0192f5e0-7c3a-7b1e-9d2f-3a4b5c6d7e8f")]
     pub id: DeviceId,
     /// Ed25519 public key, 64 hex digits.
     pub public_key: String,
@@ -39,17 +40,22 @@ pub struct DeviceIntro {
 }
 
 /// A user as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     /// Id.
+    #[schema(value_type = String, example = "0192f5e0-7c3a-7b1e-9d2f-3a4b5c6d7e8f")]
     pub id: UserId,
     /// Login name.
     pub login: String,
     /// Display name.
     pub display_name: String,
-    /// Role.
+    /// Role: `grid_worker`, `community_secretary`, `street_office`, `department_handler`,
+    /// `coordination_office`, `district_leader` or `administrator`.
+    #[schema(value_type = String, example = "grid_worker")]
     pub role: Role,
-    /// Scope.
+    /// Which cases the user sees: `{"kind": "grids", "grids": […]}`, `{"kind": "community",
+    /// …}`, `{"kind": "street", …}`, `{"kind": "department", …}` or `{"kind": "everything"}`.
+    #[schema(value_type = Object)]
     pub scope: Scope,
 }
 
@@ -66,7 +72,7 @@ impl From<UserRecord> for UserView {
 }
 
 /// Sign-in answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignedIn {
     /// Bearer token.
     pub token: String,
@@ -94,6 +100,20 @@ fn enrolment(intro: DeviceIntro) -> Result<Enrolment, String> {
 }
 
 /// `POST /api/session`.
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in; the device is enrolled", body = SignedIn),
+        (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Wrong login or password", body = ErrorBody),
+        (status = 403, description = "Account disabled, or the device or actor belongs to someone else", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this login", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn sign_in<S: Store>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
@@ -126,6 +146,16 @@ pub async fn sign_in<S: Store>(
 }
 
 /// `DELETE /api/session`.
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out: the token is revoked"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    )
+)]
 pub async fn sign_out<S: Store>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
@@ -142,6 +172,16 @@ pub async fn sign_out<S: Store>(
 }
 
 /// `GET /api/me`.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = UserView),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    )
+)]
 pub async fn me<S: Store>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
