@@ -4,4 +4,5 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod limits;
+pub mod live;
 pub mod session;

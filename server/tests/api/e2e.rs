@@ -20,6 +20,10 @@ use wangge_sync::relay::SigningKey;
 pub struct TestServer {
     pub base: String,
     pub dir: std::path::PathBuf,
+    /// Its live channel.
+    pub live: wangge_server::live::Live,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestServer {
@@ -39,23 +43,46 @@ impl TestServer {
         Self::start_in(dir, store).await
     }
 
-    async fn start_in<S: Store>(dir: std::path::PathBuf, store: S) -> Self {
+    pub async fn start_in<S: Store>(dir: std::path::PathBuf, store: S) -> Self {
         use clap::Parser;
         let mut config = Config::resolve(Cli::parse_from(["wangge-server"])).unwrap();
         config.data_dir = dir.clone();
+        // Short enough for the live tests to see keep-alives and token checks.
+        config.live_keep_alive = std::time::Duration::from_millis(300);
+        config.live_recheck = std::time::Duration::from_millis(500);
         store.migrate().await.unwrap();
         wangge_server::seed::seed_demo(&store).await.unwrap();
-        let router = app::router(store, PermissionPolicy::new(), &config)
+        let app = app::router(store, PermissionPolicy::new(), &config)
             .await
             .unwrap();
+        let live = app.live.clone();
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(app::serve(listener, router, std::future::pending()));
+        let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(app::serve(listener, app, async move {
+            let _ = signal.await;
+        }));
         Self {
             base: format!("http://{address}"),
             dir,
+            live,
+            shutdown: Some(shutdown),
+            served: Some(served),
+        }
+    }
+
+    /// Starts graceful shutdown and waits (at most `limit`) until the server has stopped.
+    pub async fn stop(&mut self, limit: std::time::Duration) -> Result<(), &'static str> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let served = self.served.take().ok_or("already stopped")?;
+        match tokio::time::timeout(limit, served).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(_) => Err("the server failed"),
+            Err(_) => Err("the server did not stop in time"),
         }
     }
 }
@@ -66,6 +93,10 @@ fn temp_dir() -> std::path::PathBuf {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // Stops the server (and its PostgreSQL listener) before the database goes away.
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -78,6 +109,7 @@ pub struct Phone {
     pub actor: ActorId,
     pub device: DeviceId,
     pub user: wangge_proto::values::UserId,
+    pub token: String,
 }
 
 impl Phone {
@@ -113,6 +145,7 @@ impl Phone {
             actor,
             device,
             user,
+            token: token.to_owned(),
         }
     }
 
@@ -139,7 +172,7 @@ impl Phone {
     }
 }
 
-fn edit(
+pub fn edit(
     phone: &mut Phone,
     case: &CaseId,
     change: impl FnOnce(&mut wangge_proto::case::CaseDocument),
@@ -159,7 +192,7 @@ fn edit(
         .unwrap();
 }
 
-fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
+pub fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
     use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
     let id = CaseId::generate();
     let doc = CaseDocument::create(
@@ -185,7 +218,7 @@ fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
     id
 }
 
-fn comment(phone: &Phone, n: u32, text: &str) -> wangge_proto::case::Comment {
+pub fn comment(phone: &Phone, n: u32, text: &str) -> wangge_proto::case::Comment {
     let mut random = [0u8; 10];
     random[..4].copy_from_slice(&n.to_be_bytes());
     wangge_proto::case::Comment {

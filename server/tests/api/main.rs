@@ -4,6 +4,7 @@
 mod blobs;
 mod config;
 mod e2e;
+mod live;
 #[allow(dead_code, unused_macros)]
 #[path = "../store/support.rs"]
 mod store_support;

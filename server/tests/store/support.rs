@@ -93,6 +93,11 @@ pub struct Fixture<S> {
 }
 
 impl<S: Backend> Fixture<S> {
+    /// Where the database is (`None` in memory).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
     /// A second instance on the same database, if it is not private to one connection.
     pub async fn second_instance(&self) -> Option<S> {
         match &self.location {
