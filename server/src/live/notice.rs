@@ -100,7 +100,9 @@ pub fn decode(payload: &str) -> Result<(u64, FeedMoved), BadNotice> {
                 .into_iter()
                 .map(|(grid, departments)| {
                     Ok(CaseIndex {
-                        grid: grid.parse().map_err(|_| BadNotice(format!("grid {grid}")))?,
+                        grid: grid
+                            .parse()
+                            .map_err(|_| BadNotice(format!("grid {grid}")))?,
                         departments: departments
                             .iter()
                             .map(|d| d.parse().map_err(|_| BadNotice(format!("department {d}"))))

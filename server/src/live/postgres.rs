@@ -149,7 +149,11 @@ async fn listen(pool: PgPool, instance: u64, sides: Sides) {
     }
 }
 
-async fn notify(pool: PgPool, mut outbox: mpsc::Receiver<String>, mut closing: watch::Receiver<bool>) {
+async fn notify(
+    pool: PgPool,
+    mut outbox: mpsc::Receiver<String>,
+    mut closing: watch::Receiver<bool>,
+) {
     loop {
         let payload = tokio::select! {
             // Shutting down: what is queued now is sent, nothing later is accepted.

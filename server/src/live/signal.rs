@@ -83,7 +83,11 @@ mod tests {
             ],
         });
         assert_eq!(moved.cursor, Cursor(7));
-        assert_eq!(moved.cases.as_ref().map(Vec::len), Some(2), "duplicates named once");
+        assert_eq!(
+            moved.cases.as_ref().map(Vec::len),
+            Some(2),
+            "duplicates named once"
+        );
         let worker = Scope::Grids {
             grids: BTreeSet::from([grid]),
         };

@@ -26,7 +26,10 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub(super) fn new(signals: broadcast::Receiver<Signal>, closing: watch::Receiver<bool>) -> Self {
+    pub(super) fn new(
+        signals: broadcast::Receiver<Signal>,
+        closing: watch::Receiver<bool>,
+    ) -> Self {
         Self { signals, closing }
     }
 

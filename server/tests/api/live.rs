@@ -119,7 +119,11 @@ async fn a_secretary_is_woken_for_a_case_in_her_community_and_a_far_worker_is_no
         next_event(&mut worker_live).await,
         LiveEvent::Moved { .. }
     ));
-    assert!(quiet_for(&mut far_live, Duration::from_millis(700)).await.is_ok());
+    assert!(
+        quiet_for(&mut far_live, Duration::from_millis(700))
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,7 +202,11 @@ async fn shutdown_with_open_streams_completes_promptly() {
     }
     let started = std::time::Instant::now();
     server.stop(Duration::from_secs(5)).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     for mut live in streams {
         // The server ended the stream cleanly.
         let end = tokio::time::timeout(PATIENCE, async {
@@ -248,12 +256,17 @@ async fn two_instances_on_one_postgres_share_notifications_and_phones_converge()
         let first = new_case(&mut a, 1, "垃圾堆放");
         assert_eq!(a.sync_fully().await.accepted, vec![first]);
         let event = next_event(&mut b_live).await;
-        assert!(matches!(event, LiveEvent::Moved { cursor } if cursor >= Cursor(1)), "{event:?}");
+        assert!(
+            matches!(event, LiveEvent::Moved { cursor } if cursor >= Cursor(1)),
+            "{event:?}"
+        );
         b.sync_fully().await;
         assert_eq!(b.cases(), vec![first]);
 
         // Both edit offline, sync through their own instance, and converge.
-        edit(&mut a, &first, |doc| doc.set_title("垃圾堆放（已核实）").unwrap());
+        edit(&mut a, &first, |doc| {
+            doc.set_title("垃圾堆放（已核实）").unwrap()
+        });
         let note = comment(&b, 1, "已派城管");
         edit(&mut b, &first, |doc| {
             doc.add_comment(&note).unwrap();
@@ -265,7 +278,10 @@ async fn two_instances_on_one_postgres_share_notifications_and_phones_converge()
 
         // Cut the listeners' connections: B's stream is told to resync, and later moves
         // still cross once the listener is back.
-        while matches!(quiet_for(&mut b_live, Duration::from_millis(400)).await, Err(_)) {}
+        while quiet_for(&mut b_live, Duration::from_millis(400))
+            .await
+            .is_err()
+        {}
         assert!(cut_listeners(&url).await >= 1);
         assert_eq!(next_event(&mut b_live).await, LiveEvent::Resync);
         two.live.listening().await;
@@ -283,8 +299,7 @@ async fn two_instances_on_one_postgres_share_notifications_and_phones_converge()
 async fn two_instances_seeding_one_fresh_postgres_make_one_set_of_demo_accounts() {
     crate::store_support::postgres(|fixture| async move {
         let second = fixture.second_instance().await.unwrap();
-        let (seeded_one, seeded_two) =
-            tokio::join!(seed_demo(&fixture.store), seed_demo(&second));
+        let (seeded_one, seeded_two) = tokio::join!(seed_demo(&fixture.store), seed_demo(&second));
         let (seeded_one, seeded_two) = (seeded_one.unwrap(), seeded_two.unwrap());
         assert_eq!(
             seeded_one.len() + seeded_two.len(),

@@ -315,7 +315,10 @@ async fn seeding_inserts_only_users_not_there_yet<S: Backend>(fx: Fixture<S>) {
     let worker = Scope::Grids {
         grids: [home_grid()].into(),
     };
-    let first = [user(1, Role::GridWorker, worker.clone()), user(2, Role::GridWorker, worker.clone())];
+    let first = [
+        user(1, Role::GridWorker, worker.clone()),
+        user(2, Role::GridWorker, worker.clone()),
+    ];
     assert_eq!(store.seed_users(&first).await.unwrap(), 2);
     assert_eq!(store.seed_users(&first).await.unwrap(), 0);
     // Same id, or same login under another id: skipped, and the stored user is unchanged.
@@ -339,7 +342,9 @@ async fn concurrent_seeding_inserts_one_set<S: Backend>(fx: Fixture<S>) {
     let Some(other) = fx.second_instance().await else {
         return;
     };
-    let users: Vec<UserRecord> = (1..=7).map(|n| user(n, Role::StreetOffice, Scope::Everything)).collect();
+    let users: Vec<UserRecord> = (1..=7)
+        .map(|n| user(n, Role::StreetOffice, Scope::Everything))
+        .collect();
     let (one, two) = tokio::join!(fx.store.seed_users(&users), other.seed_users(&users));
     assert_eq!(one.unwrap() + two.unwrap(), 7);
     assert_eq!(fx.store.count_users().await.unwrap(), 7);

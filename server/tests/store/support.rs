@@ -93,7 +93,8 @@ pub struct Fixture<S> {
 }
 
 impl<S: Backend> Fixture<S> {
-    /// Where the database is (`None` in memory).
+    /// Where the database is (`None` in memory); the API tests connect to it themselves.
+    #[allow(dead_code)]
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }

@@ -85,10 +85,11 @@ impl LiveStream {
                         self.ended = true;
                         HttpError::decode("the live stream is not an event stream")
                     })?;
-                    self.pending.extend(frames.into_iter().filter_map(|frame| match frame {
-                        Frame::Comment(_) => Some(LiveEvent::KeepAlive),
-                        Frame::Event { name, data } => LiveEvent::from_sse(&name, &data),
-                    }));
+                    self.pending
+                        .extend(frames.into_iter().filter_map(|frame| match frame {
+                            Frame::Comment(_) => Some(LiveEvent::KeepAlive),
+                            Frame::Event { name, data } => LiveEvent::from_sse(&name, &data),
+                        }));
                 }
             }
         }
