@@ -27,7 +27,7 @@ pub(super) struct Parser {
     line: Vec<u8>,
     /// The previous chunk ended in CR: an LF at the start of the next one ends nothing.
     after_cr: bool,
-    /// Nothing has been read yet (a leading byte order mark is skipped).
+    /// A line has been read (a byte order mark before the first one is skipped).
     started: bool,
     name: String,
     data: String,
@@ -40,13 +40,7 @@ pub(super) struct TooLong;
 
 impl Parser {
     /// Feeds one chunk; the frames it completes.
-    pub(super) fn feed(&mut self, mut chunk: &[u8]) -> Result<Vec<Frame>, TooLong> {
-        if !self.started && !chunk.is_empty() {
-            self.started = true;
-            if let Some(rest) = chunk.strip_prefix("\u{feff}".as_bytes()) {
-                chunk = rest;
-            }
-        }
+    pub(super) fn feed(&mut self, chunk: &[u8]) -> Result<Vec<Frame>, TooLong> {
         let mut frames = Vec::new();
         for &byte in chunk {
             let after_cr = std::mem::take(&mut self.after_cr);
@@ -55,7 +49,15 @@ impl Parser {
                 b'\n' | b'\r' => {
                     self.after_cr = byte == b'\r';
                     let line = std::mem::take(&mut self.line);
-                    if let Some(frame) = self.line_done(&String::from_utf8_lossy(&line)) {
+                    let line = String::from_utf8_lossy(&line);
+                    // The byte order mark may arrive split over chunks: strip it from the
+                    // whole first line.
+                    let line = if std::mem::replace(&mut self.started, true) {
+                        &line
+                    } else {
+                        line.strip_prefix('\u{feff}').unwrap_or(&line)
+                    };
+                    if let Some(frame) = self.line_done(line) {
                         frames.push(frame);
                     }
                 }
