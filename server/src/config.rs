@@ -48,7 +48,7 @@ pub struct Cli {
     #[arg(long, env = "WANGGE_BLOB_STORE", value_name = "URL")]
     pub blob_store: Option<String>,
     /// A TOML file with any of: listen, data_dir, database_url, blob_store, log_format,
-    /// token_ttl_minutes, demo.
+    /// token_ttl_minutes, demo, live_keep_alive_seconds.
     #[arg(long, env = "WANGGE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Log format [default: text]. The level is set with RUST_LOG (default: info).
@@ -60,6 +60,10 @@ pub struct Cli {
     /// Seed the demo organisation and accounts when the database has no users [default: true].
     #[arg(long, env = "WANGGE_DEMO", value_name = "BOOL")]
     pub demo: Option<bool>,
+    /// Seconds between keep-alive comments on an idle live stream (`GET /v1/live`)
+    /// [default: 25].
+    #[arg(long, env = "WANGGE_LIVE_KEEP_ALIVE_SECONDS", value_name = "SECONDS")]
+    pub live_keep_alive_seconds: Option<u64>,
 }
 
 /// The same options in a file.
@@ -73,6 +77,7 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     token_ttl_minutes: Option<u64>,
     demo: Option<bool>,
+    live_keep_alive_seconds: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -92,6 +97,10 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Seed demo data into an empty database.
     pub demo: bool,
+    /// Keep-alive interval of live streams.
+    pub live_keep_alive: Duration,
+    /// How often an open live stream checks its token (not an option: tests shorten it).
+    pub live_recheck: Duration,
 }
 
 /// A configuration that cannot be used.
@@ -156,6 +165,13 @@ impl Config {
                     .unwrap_or(720),
             ),
             demo: cli.demo.or(file.demo).unwrap_or(true),
+            live_keep_alive: Duration::from_secs(
+                cli.live_keep_alive_seconds
+                    .or(file.live_keep_alive_seconds)
+                    .unwrap_or(25)
+                    .max(1),
+            ),
+            live_recheck: Duration::from_secs(300),
         })
     }
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod blobs;
 pub mod config;
+pub mod live;
 pub mod metrics;
 pub mod routes;
 pub mod run;

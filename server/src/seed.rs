@@ -91,7 +91,9 @@ pub fn demo_org() -> Result<OrgTree, SeedError> {
 }
 
 /// Seeds the demo accounts if the store has no users; returns them, or nothing if the store
-/// already had users.
+/// already had users. Safe when several instances start at once on one database: the
+/// accounts are inserted in one transaction that skips rows already there, so exactly one
+/// set exists and only the instance that inserted it reports it.
 pub async fn seed_demo<S: Store>(store: &S) -> Result<Vec<DemoAccount>, SeedError> {
     if store.count_users().await? > 0 {
         return Ok(Vec::new());
@@ -145,25 +147,30 @@ pub async fn seed_demo<S: Store>(store: &S) -> Result<Vec<DemoAccount>, SeedErro
             .await
             .map_err(|e| AccountError::Hashing(e.to_string()))??
     };
-    let mut seeded = Vec::new();
+    let mut records = Vec::with_capacity(accounts.len());
+    let mut seeded = Vec::with_capacity(accounts.len());
     for (n, (login, name, role, scope)) in accounts.into_iter().enumerate() {
+        // Fixed ids: two instances seeding at once insert the same rows, and the store keeps
+        // one of each.
         let id = UserId::from_uuid(Uuid::from_u128(0xdead_0000 + n as u128 + 1))
             .map_err(|e| SeedError::Invalid(e.to_string()))?;
-        store
-            .put_user(&UserRecord {
-                id,
-                login: login.to_owned(),
-                display_name: name.to_owned(),
-                role,
-                scope,
-                password_hash: password.clone(),
-                disabled: false,
-            })
-            .await?;
+        records.push(UserRecord {
+            id,
+            login: login.to_owned(),
+            display_name: name.to_owned(),
+            role,
+            scope,
+            password_hash: password.clone(),
+            disabled: false,
+        });
         seeded.push(DemoAccount {
             login: login.to_owned(),
             role,
         });
+    }
+    if store.seed_users(&records).await? == 0 {
+        // Another instance on the same database seeded them first.
+        return Ok(Vec::new());
     }
     Ok(seeded)
 }

@@ -4,5 +4,6 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod limits;
+pub mod live;
 pub mod openapi;
 pub mod session;

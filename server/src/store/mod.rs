@@ -58,6 +58,20 @@ pub trait Store: HubStore<Error = StoreError> + Clone + Send + Sync + 'static {
     /// How many users exist (the demo organisation is seeded when there are none).
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
+    /// Inserts these users in one transaction, each only if no user has its id or login
+    /// yet; returns how many were inserted. Two server instances seeding one database at
+    /// once insert one set between them: the second waits for the first's rows and then
+    /// inserts none.
+    fn seed_users(
+        &self,
+        users: &[UserRecord],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The PostgreSQL pool behind this store, if it is on PostgreSQL: the live channel
+    /// LISTENs and NOTIFYs through it, so that server instances sharing the database share
+    /// notifications. `None` on SQLite (one instance).
+    fn postgres(&self) -> Option<&sqlx::PgPool>;
+
     /// Inserts or replaces a device.
     fn put_device(
         &self,

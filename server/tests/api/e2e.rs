@@ -18,6 +18,10 @@ pub use crate::phone::{Phone, comment, edit, new_case};
 pub struct TestServer {
     pub base: String,
     pub dir: std::path::PathBuf,
+    /// Its live channel.
+    pub live: wangge_server::live::Live,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestServer {
@@ -42,7 +46,8 @@ impl TestServer {
         Self::start_in(dir, store, configure).await
     }
 
-    async fn start_in<S: Store>(
+    /// The real app over `store` in `dir`, with the configuration changed by `configure`.
+    pub async fn start_in<S: Store>(
         dir: std::path::PathBuf,
         store: S,
         configure: impl FnOnce(&mut Config),
@@ -50,20 +55,43 @@ impl TestServer {
         use clap::Parser;
         let mut config = Config::resolve(Cli::parse_from(["wangge-server"])).unwrap();
         config.data_dir = dir.clone();
+        // Short enough for the live tests to see keep-alives and token checks.
+        config.live_keep_alive = std::time::Duration::from_millis(300);
+        config.live_recheck = std::time::Duration::from_millis(500);
         configure(&mut config);
         store.migrate().await.unwrap();
         wangge_server::seed::seed_demo(&store).await.unwrap();
-        let router = app::router(store, PermissionPolicy::new(), &config)
+        let app = app::router(store, PermissionPolicy::new(), &config)
             .await
             .unwrap();
+        let live = app.live.clone();
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(app::serve(listener, router, std::future::pending()));
+        let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(app::serve(listener, app, async move {
+            let _ = signal.await;
+        }));
         Self {
             base: format!("http://{address}"),
             dir,
+            live,
+            shutdown: Some(shutdown),
+            served: Some(served),
+        }
+    }
+
+    /// Starts graceful shutdown and waits (at most `limit`) until the server has stopped.
+    pub async fn stop(&mut self, limit: std::time::Duration) -> Result<(), &'static str> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let served = self.served.take().ok_or("already stopped")?;
+        match tokio::time::timeout(limit, served).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(_) => Err("the server failed"),
+            Err(_) => Err("the server did not stop in time"),
         }
     }
 }
@@ -81,6 +109,10 @@ impl Phone {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // Stops the server (and its PostgreSQL listener) before the database goes away.
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

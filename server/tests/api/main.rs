@@ -5,6 +5,7 @@ mod blobs;
 mod config;
 mod e2e;
 mod forged;
+mod live;
 mod openapi;
 mod phone;
 #[allow(dead_code, unused_macros)]

@@ -19,8 +19,7 @@ pub struct Phone {
     pub actor: ActorId,
     pub device: DeviceId,
     pub user: wangge_proto::values::UserId,
-    /// The access token it signed in with (the crash test reconnects with it).
-    #[allow(dead_code)]
+    /// The access token it signed in with.
     pub token: String,
 }
 

@@ -15,6 +15,8 @@ store_tests!(
     actors_bind_once,
     actor_records_join_user_and_device,
     tokens_round_trip_and_revoke,
+    seeding_inserts_only_users_not_there_yet,
+    concurrent_seeding_inserts_one_set,
 );
 
 pub fn user(n: u8, role: Role, scope: Scope) -> UserRecord {
@@ -306,4 +308,45 @@ async fn tokens_round_trip_and_revoke<S: Backend>(fx: Fixture<S>) {
     };
     store.put_token(&[2; 32], &renewed).await.unwrap();
     assert_eq!(store.token(&[2; 32]).await.unwrap(), Some(renewed));
+}
+
+async fn seeding_inserts_only_users_not_there_yet<S: Backend>(fx: Fixture<S>) {
+    let store = &fx.store;
+    let worker = Scope::Grids {
+        grids: [home_grid()].into(),
+    };
+    let first = [
+        user(1, Role::GridWorker, worker.clone()),
+        user(2, Role::GridWorker, worker.clone()),
+    ];
+    assert_eq!(store.seed_users(&first).await.unwrap(), 2);
+    assert_eq!(store.seed_users(&first).await.unwrap(), 0);
+    // Same id, or same login under another id: skipped, and the stored user is unchanged.
+    let mut renamed = user(1, Role::CommunitySecretary, worker.clone());
+    renamed.display_name = "改名".into();
+    let mut same_login = user(3, Role::GridWorker, worker.clone());
+    same_login.login = "user2".into();
+    let fresh = user(4, Role::GridWorker, worker);
+    assert_eq!(
+        store
+            .seed_users(&[renamed, same_login, fresh])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.count_users().await.unwrap(), 3);
+    assert_eq!(store.user(&user_id(1)).await.unwrap().unwrap(), first[0]);
+}
+
+async fn concurrent_seeding_inserts_one_set<S: Backend>(fx: Fixture<S>) {
+    let Some(other) = fx.second_instance().await else {
+        return;
+    };
+    let users: Vec<UserRecord> = (1..=7)
+        .map(|n| user(n, Role::StreetOffice, Scope::Everything))
+        .collect();
+    let (one, two) = tokio::join!(fx.store.seed_users(&users), other.seed_users(&users));
+    assert_eq!(one.unwrap() + two.unwrap(), 7);
+    assert_eq!(fx.store.count_users().await.unwrap(), 7);
+    other.shut().await;
 }

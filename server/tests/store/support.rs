@@ -94,7 +94,7 @@ pub struct Fixture<S> {
 
 impl<S: Backend> Fixture<S> {
     /// Where the database is: its URL or file (`None` in memory).
-    #[allow(dead_code)] // used by the crash test, not by this suite
+    #[allow(dead_code)] // used by the API and crash tests, not by this suite
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }

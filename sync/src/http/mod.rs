@@ -10,9 +10,12 @@
 //!   fails. Retrying is the phone library's decision, not this layer's.
 //!
 //! Both sides agree on the paths and content type below, on the blob mapping in
-//! [`crate::blob::http`], and on the error body [`ErrorBody`].
+//! [`crate::blob::http`], on the error body [`ErrorBody`], and on the [`live`] channel's
+//! events.
 
 mod error_body;
+#[cfg(any(feature = "axum", feature = "http-client"))]
+pub mod live;
 
 #[cfg(feature = "http-client")]
 pub mod client;

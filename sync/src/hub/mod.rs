@@ -17,7 +17,7 @@ mod store;
 
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
-pub use observe::{BatchStats, Observer};
+pub use observe::{BatchStats, Moved, Observer};
 pub use policy::{AcceptAll, Authored, Policy, Rejection, UploadCheck};
 pub use serve::Hub;
 pub use session::{ActorRecord, Session};

@@ -1,4 +1,10 @@
-//! What a sync batch did, for the server's metrics: the hub counts, the server exports.
+//! What a sync batch did, for the server's metrics and its live channel: the hub counts and
+//! reports, the server exports and notifies.
+
+use wangge_proto::values::CaseId;
+
+use super::CaseIndex;
+use crate::wire::Cursor;
 
 /// The outcome of one answered request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,8 +21,26 @@ pub struct BatchStats {
     pub updates_sent: u64,
 }
 
+/// The cases one request moved in the feed (each stored a commit, so each has a new
+/// position): what a live channel tells the devices that may see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    /// The feed head read after the cases were stored: at or after every new position, so a
+    /// device whose cursor has reached it has already been given these cases.
+    pub head: Cursor,
+    /// Each moved case with its grid and departments after the commit.
+    pub cases: Vec<(CaseId, CaseIndex)>,
+}
+
 /// Receives the stats of every answered request.
 pub trait Observer: Send + Sync {
     /// Called once per request the hub answered.
     fn batch(&self, stats: &BatchStats);
+
+    /// Called once per request that stored at least one commit, as soon as the feed head
+    /// after those commits is known (before the rest of the response is built). The default
+    /// does nothing.
+    fn moved(&self, moved: &Moved) {
+        let _ = moved;
+    }
 }

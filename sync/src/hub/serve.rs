@@ -8,7 +8,7 @@ use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
-use super::{BatchStats, HubStore, Observer, Policy, Session};
+use super::{BatchStats, CaseIndex, HubStore, Moved, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
 };
@@ -19,7 +19,7 @@ pub struct Hub<S, P> {
     store: S,
     policy: P,
     limits: Limits,
-    observer: Option<Arc<dyn Observer>>,
+    observers: Vec<Arc<dyn Observer>>,
 }
 
 impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
@@ -45,13 +45,14 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             store,
             policy,
             limits,
-            observer: None,
+            observers: Vec::new(),
         }
     }
 
-    /// Reports every answered batch to `observer` (the server's metrics).
+    /// Reports every answered batch to `observer` too (the server's metrics, its live
+    /// channel); observers are called in the order they were added.
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
-        self.observer = Some(observer);
+        self.observers.push(observer);
         self
     }
 
@@ -93,16 +94,23 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let mut delivered: Vec<(CaseId, Vec<ChangeHash>)> = Vec::new();
         let mut budget = Budget::new(self.limits.response_budget_bytes);
         let mut stats = BatchStats::default();
+        let mut moved: Vec<(CaseId, CaseIndex)> = Vec::new();
         for upload in &request.uploads {
-            let merged = self
+            let (merged, index) = self
                 .store
                 .update_case(&upload.case, |stored| match merge(stored, upload, &ctx) {
-                    Ok((commit, merged)) => (commit, Ok(merged)),
+                    Ok((commit, merged)) => {
+                        let index = commit.as_ref().map(|c| c.index.clone());
+                        (commit, Ok((merged, index)))
+                    }
                     Err(corrupt) => (None, Err(corrupt)),
                 })
                 .await
                 .map_err(store_error)?
                 .map_err(|StoredCorrupt(detail)| Error::Store { detail })?;
+            if let Some(index) = index {
+                moved.push((upload.case, index));
+            }
             stats.changes_stored += merged.stored as u64;
             match merged.outcome {
                 Outcome::Accepted => stats.accepted += 1,
@@ -151,6 +159,15 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             .feed(session, request.cursor, self.limits.max_feed_entries)
             .await
             .map_err(store_error)?;
+        if !moved.is_empty() {
+            let moved = Moved {
+                head: page.head,
+                cases: moved,
+            };
+            for observer in &self.observers {
+                observer.moved(&moved);
+            }
+        }
         let reset = request.cursor > page.head;
         let after = if reset { Cursor(0) } else { request.cursor };
         let page = if reset {
@@ -223,7 +240,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 .map_err(store_error)?;
         }
         stats.updates_sent = updates.len() as u64;
-        if let Some(observer) = &self.observer {
+        for observer in &self.observers {
             observer.batch(&stats);
         }
         Ok(SyncResponse {

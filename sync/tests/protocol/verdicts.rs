@@ -352,3 +352,35 @@ fn the_observer_hears_what_each_batch_did() {
         }]
     );
 }
+
+#[test]
+fn the_observer_hears_which_cases_moved_and_nothing_for_a_batch_that_stored_nothing() {
+    use std::sync::{Arc, Mutex};
+    use wangge_sync::hub::{BatchStats, Moved, Observer};
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Moved>>);
+    impl Observer for Recorder {
+        fn batch(&self, _: &BatchStats) {}
+        fn moved(&self, moved: &Moved) {
+            self.0.lock().unwrap().push(moved.clone());
+        }
+    }
+
+    let store = MemoryHub::new();
+    let recorder = Arc::new(Recorder::default());
+    let strict =
+        Hub::new(&store, no_forbidden_titles, Limits::default()).with_observer(recorder.clone());
+    let mut phone = Device::grid_worker(&store, 1);
+    phone.create_case(1, "违规标题");
+    let kept = phone.create_case(2, "垃圾满溢");
+    phone.sync_with(&strict).unwrap();
+    // Nothing new: no commit, so nothing moved.
+    phone.sync_with(&strict).unwrap();
+    let seen = recorder.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].cases.len(), 1, "the refused case did not move");
+    assert_eq!(seen[0].cases[0].0, kept);
+    assert_eq!(seen[0].cases[0].1.grid, crate::support::grid());
+    assert!(seen[0].head >= Cursor(1));
+}

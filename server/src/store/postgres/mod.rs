@@ -83,6 +83,11 @@ impl PgStore {
         Ok(tx)
     }
 
+    /// The pool, for the live channel's LISTEN/NOTIFY.
+    fn postgres_pool(&self) -> Option<&PgPool> {
+        Some(&self.pool)
+    }
+
     /// A plain transaction (rows are locked as they are written).
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         Ok(self.pool.begin().await?)

@@ -70,6 +70,33 @@ macro_rules! accounts {
                 Ok(())
             }
 
+            /// Inserts each user unless its id or login exists; how many were inserted.
+            pub(super) async fn insert_new_users(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                users: &[UserRecord],
+            ) -> Result<u64, StoreError> {
+                let mut inserted = 0;
+                for user in users {
+                    inserted += sqlx::query(
+                        "INSERT INTO users
+                             (id, login, display_name, role, scope, password_hash, disabled)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(user.id.to_string())
+                    .bind(&user.login)
+                    .bind(&user.display_name)
+                    .bind(rows::role_text(user.role))
+                    .bind(rows::scope_text(&user.scope)?)
+                    .bind(&user.password_hash)
+                    .bind(user.disabled)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                }
+                Ok(inserted)
+            }
+
             pub(super) async fn user_by_login(
                 pool: &Pool,
                 login: &str,

@@ -82,6 +82,20 @@ macro_rules! store_impls {
                 accounts::count_users(&self.pool).await
             }
 
+            async fn seed_users(
+                &self,
+                users: &[$crate::store::UserRecord],
+            ) -> Result<u64, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
+                let inserted = accounts::insert_new_users(&mut tx, users).await?;
+                tx.commit().await?;
+                Ok(inserted)
+            }
+
+            fn postgres(&self) -> Option<&sqlx::PgPool> {
+                self.postgres_pool()
+            }
+
             async fn put_device(
                 &self,
                 device: &$crate::store::DeviceRecord,

@@ -77,6 +77,11 @@ impl SqliteStore {
         self.begin_write().await
     }
 
+    /// No PostgreSQL here: the live channel stays within this process.
+    fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        None
+    }
+
     /// A transaction holding the write lock from its first statement.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)

@@ -1,6 +1,8 @@
 //! The phone's side over HTTP: an [`HttpClient`] for one base URL and access token, and the
 //! drivers that run the sans-IO protocol through it — [`sync_once`] (one sync round trip),
-//! [`upload`] and [`download`] (a blob transfer until done or until the link fails).
+//! [`upload`] and [`download`] (a blob transfer until done or until the link fails) — and
+//! the live subscription ([`HttpClient::live`], a [`LiveStream`] of events telling the phone
+//! when to sync).
 //!
 //! The drivers stop at the first network failure and leave the state machine ready to
 //! resume; when and how often to retry is the phone library's decision. Errors come back as
@@ -10,6 +12,8 @@
 mod blob;
 mod drive;
 mod error;
+mod live;
+mod sse;
 
 use std::time::Duration;
 
@@ -19,6 +23,7 @@ use wangge_proto::Locale;
 
 pub use drive::{download, sync_once, upload};
 pub use error::HttpError;
+pub use live::LiveStream;
 
 use super::{ErrorBody, SYNC_CONTENT_TYPE, SYNC_PATH};
 
