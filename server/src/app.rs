@@ -17,7 +17,7 @@ use wangge_sync::hub::{Hub, Policy};
 use crate::blobs::{DirBlobStore, ImageCheck};
 use crate::config::Config;
 use crate::metrics;
-use crate::routes::{error, health, limits, session};
+use crate::routes::{cases, error, health, limits, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
 use crate::store::Store;
@@ -65,6 +65,8 @@ pub async fn router<S: Store, P: Policy + 'static>(
             axum::routing::post(session::sign_in::<S>).delete(session::sign_out::<S>),
         )
         .route("/api/me", get(session::me::<S>))
+        .route("/api/cases", get(cases::list::<S>))
+        .route("/api/cases/{id}", get(cases::get::<S>))
         .route("/metrics", get(metrics::render))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .with_state(state);

@@ -78,6 +78,7 @@ pub struct Phone {
     pub actor: ActorId,
     pub device: DeviceId,
     pub user: wangge_proto::values::UserId,
+    pub token: String,
 }
 
 impl Phone {
@@ -104,15 +105,16 @@ impl Phone {
             .json()
             .await
             .unwrap();
-        let token = answer["token"].as_str().unwrap();
+        let token = answer["token"].as_str().unwrap().to_owned();
         let user = answer["user"]["id"].as_str().unwrap().parse().unwrap();
         Self {
             phone: MemoryPhone::new(actor.clone(), Some(key)),
             sync: PhoneSync::new(device, vec![actor.clone()], Limits::default()),
-            client: HttpClient::new(&server.base, token).unwrap(),
+            client: HttpClient::new(&server.base, &token).unwrap(),
             actor,
             device,
             user,
+            token,
         }
     }
 
@@ -139,7 +141,7 @@ impl Phone {
     }
 }
 
-fn edit(
+pub fn edit(
     phone: &mut Phone,
     case: &CaseId,
     change: impl FnOnce(&mut wangge_proto::case::CaseDocument),
@@ -160,6 +162,11 @@ fn edit(
 }
 
 fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
+    new_case_in(phone, n, title, "110199001001001")
+}
+
+/// A new case of `phone`'s user in `grid`, on the phone only.
+pub fn new_case_in(phone: &mut Phone, n: u32, title: &str, grid: &str) -> CaseId {
     use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
     let id = CaseId::generate();
     let doc = CaseDocument::create(
@@ -169,7 +176,7 @@ fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
                 reporter: phone.user,
                 role: wangge_proto::Role::GridWorker,
                 device: phone.device,
-                grid: "110199001001001".parse().unwrap(),
+                grid: grid.parse().unwrap(),
                 created_at: wangge_proto::values::Timestamp::now(),
                 source: CaseSource::Patrol,
             },

@@ -10,10 +10,12 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
+use wangge_proto::case::CaseSource;
 use wangge_proto::values::{CaseId, DepartmentCode, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::workflow::Status;
 use wangge_proto::{Role, Scope};
 use wangge_server::store::{PgStore, SqliteStore, Store};
-use wangge_sync::hub::{CaseCommit, CaseIndex, HubStore, Session, StoredChange};
+use wangge_sync::hub::{CaseCommit, CaseFacts, CaseIndex, HubStore, Session, StoredChange};
 
 /// Runs each named `async fn name<S: Backend>(fx: Fixture<S>)` of the calling module on
 /// every backend, as `<module>::<backend>::<name>`.
@@ -93,6 +95,11 @@ pub struct Fixture<S> {
 }
 
 impl<S: Backend> Fixture<S> {
+    /// Where the database is (`None` for a private in-memory one).
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
+    }
+
     /// A second instance on the same database, if it is not private to one connection.
     pub async fn second_instance(&self) -> Option<S> {
         match &self.location {
@@ -313,6 +320,23 @@ pub fn commit_since(doc: &mut AutoCommit, before: &[ChangeHash], index: &CaseInd
         changes,
         heads: doc.get_heads(),
         index: index.clone(),
+        facts: facts(),
+    }
+}
+
+/// Query facts for documents that are not cases (the hub's tests store plain documents).
+pub fn facts() -> CaseFacts {
+    CaseFacts {
+        status: Status::Draft,
+        tier: None,
+        category: "SR-01".parse().unwrap(),
+        title: String::new(),
+        reporter: user_id(1),
+        created_at: ts(0),
+        source: CaseSource::Patrol,
+        evidence: Default::default(),
+        events: Default::default(),
+        deadlines: Vec::new(),
     }
 }
 

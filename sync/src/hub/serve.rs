@@ -6,6 +6,7 @@ use std::sync::Arc;
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
+use wangge_proto::workflow::DeadlinePolicy;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
 use super::{BatchStats, HubStore, Observer, Policy, Session};
@@ -19,6 +20,7 @@ pub struct Hub<S, P> {
     store: S,
     policy: P,
     limits: Limits,
+    deadlines: DeadlinePolicy,
     observer: Option<Arc<dyn Observer>>,
 }
 
@@ -45,8 +47,15 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             store,
             policy,
             limits,
+            deadlines: DeadlinePolicy::default(),
             observer: None,
         }
+    }
+
+    /// Counts deadlines in the facts of each commit with `policy` instead of the default.
+    pub fn with_deadlines(mut self, policy: DeadlinePolicy) -> Self {
+        self.deadlines = policy;
+        self
     }
 
     /// Reports every answered batch to `observer` (the server's metrics).
@@ -87,6 +96,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             relayed_actors: &relayed_actors,
             policy: &self.policy,
             max_case_bytes: self.limits.max_case_bytes,
+            deadlines: &self.deadlines,
         };
         let mut verdicts = Vec::with_capacity(request.uploads.len());
         let mut updates = Vec::new();
