@@ -9,7 +9,7 @@ use automerge::ChangeHash;
 use wangge_proto::case::{
     Actor, CaseDocument, CaseSource, Evidence, EvidenceStage, ImageMime, NewCase, Origin,
 };
-use wangge_proto::values::{CaseId, ContentHash, EventId, GridCode, Timestamp};
+use wangge_proto::values::{CaseId, ContentHash, EventId, Timestamp};
 use wangge_proto::workflow::{Action, DeadlinePolicy, Status, Tier};
 use wangge_proto::{Role, Scope};
 use wangge_server::store::{InboxQuery, Store};
