@@ -219,6 +219,22 @@ async fn filters_narrow_the_list<S: Backend>(fx: Fixture<S>) {
     assert_eq!(listed(&store, &every, &bins).await, set(&[c2]));
     let in_a2 = query(&|q| q.grid = Some(grid(A2)));
     assert_eq!(listed(&store, &every, &in_a2).await, set(&[c2]));
+    let community = Scope::Community {
+        community: grid(A1).community(),
+    };
+    assert_eq!(listed(&store, &community, &in_a2).await, set(&[c2]));
+    let in_b1 = query(&|q| q.grid = Some(grid(B1)));
+    assert_eq!(
+        listed(&store, &community, &in_b1).await,
+        set(&[]),
+        "outside the scope"
+    );
+    let chengguan = Scope::Department {
+        department: department("chengguan"),
+    };
+    let in_c1 = query(&|q| q.grid = Some(grid(C1)));
+    assert_eq!(listed(&store, &chengguan, &in_c1).await, set(&[c4]));
+    assert_eq!(listed(&store, &chengguan, &in_a2).await, set(&[]));
     // Running deadlines: c1's review, c4's check-in and completion; accepted c3 has none.
     let overdue = query(&|q| q.overdue_only = true);
     let later = Timestamp::now().plus_secs(30 * 24 * 3600);
@@ -228,9 +244,6 @@ async fn filters_narrow_the_list<S: Backend>(fx: Fixture<S>) {
     );
     assert_eq!(listed(&store, &every, &overdue).await, set(&[]));
     // Filters combine with the scope and with each other.
-    let community = Scope::Community {
-        community: grid(A1).community(),
-    };
     assert_eq!(listed(&store, &community, &reported).await, set(&[c1]));
     let nothing = query(&|q| {
         q.statuses = BTreeSet::from([Status::Reported]);

@@ -112,13 +112,31 @@ macro_rules! inbox {
                 let now = now.as_millis();
                 let limit = query.limit.clamp(1, MAX_LIMIT);
                 let mut params = Params::default();
-                let Some(scope) = scope_filter(scope, "", &mut params) else {
-                    return Ok(InboxPage {
-                        cases: Vec::new(),
-                        next: None,
-                    });
+                let nothing = InboxPage {
+                    cases: Vec::new(),
+                    next: None,
                 };
-                let mut filters = vec![scope];
+                let mut filters = Vec::new();
+                match (&query.grid, scope) {
+                    // A grid inside a territorial scope is the whole condition: PostgreSQL
+                    // then reads that grid's index range, instead of intersecting the grid's
+                    // and the community's rows, which it wrongly believes independent.
+                    (
+                        Some(grid),
+                        Scope::Grids { .. }
+                        | Scope::Community { .. }
+                        | Scope::Street { .. }
+                        | Scope::Everything,
+                    ) => {
+                        if !scope.covers(grid, std::iter::empty()) {
+                            return Ok(nothing);
+                        }
+                    }
+                    _ => match scope_filter(scope, "", &mut params) {
+                        Some(scope) => filters.push(scope),
+                        None => return Ok(nothing),
+                    },
+                }
                 if !query.statuses.is_empty() {
                     let list: Vec<String> = query
                         .statuses
@@ -152,7 +170,11 @@ macro_rules! inbox {
                 let sql = format!(
                     "SELECT {COLUMNS} FROM cases WHERE {}
                      ORDER BY updated_at DESC, id DESC LIMIT {fetch}",
-                    filters.join(" AND ")
+                    if filters.is_empty() {
+                        "TRUE".to_owned()
+                    } else {
+                        filters.join(" AND ")
+                    }
                 );
                 let rows = bind_all(sqlx::query_as::<_, Row>(&sql), params)
                     .fetch_all(pool)
