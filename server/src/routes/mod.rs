@@ -1,4 +1,5 @@
-//! HTTP: the JSON API (session, cases), health checks, and the sync and blob endpoints of `wangge-sync`.
+//! HTTP: the JSON API (session, cases), health checks, and the sync and blob endpoints of
+//! `wangge-sync`.
 
 pub mod auth;
 mod case_params;

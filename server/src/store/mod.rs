@@ -3,14 +3,18 @@
 //! and one conformance suite run against both.
 //!
 //! Per case the store keeps a compacted snapshot plus the changes accepted since, a feed
-//! position, and query columns kept in step with the document in the same transaction. The
+//! position, and query rows kept in step with the document in the same transaction (list
+//! columns, photo hashes, events with their receipt time, running deadlines), which the
+//! review inbox (`inbox`) and the blob read rule query. The
 //! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
 //! devices, actors and access tokens.
 //!
 //! Layout: [`SqliteStore`] (`sqlite/`) and [`PgStore`] (`postgres/`) differ only in how they
 //! open a pool and begin and lock a transaction; the statements are written once in `sql/`
 //! and expanded for each; `rows` turns typed values into columns and back; `compaction`
-//! decides what one commit writes. The suite is `server/tests/store/`.
+//! decides what one commit writes; `scope_filter` is the one SQL form of a scope and
+//! `params` numbers the values of statements built at run time. The suite is
+//! `server/tests/store/`.
 
 mod compaction;
 mod error;
