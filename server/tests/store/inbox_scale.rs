@@ -85,7 +85,7 @@ async fn inbox_over_a_million_cases() {
             .execute(&mut conn)
             .await
             .unwrap();
-        sqlx::query("ANALYZE cases")
+        sqlx::query("VACUUM ANALYZE cases")
             .execute(&mut conn)
             .await
             .unwrap();
