@@ -26,6 +26,7 @@ store_tests!(
     deadlines_count_from_the_servers_receipt_of_their_anchor,
     query_columns_follow_edits_and_workflow_steps,
     a_blob_is_readable_through_a_case_in_scope,
+    rows_stored_before_the_query_tables_are_computed_at_start_up,
 );
 
 const A1: &str = "110105001001001";
@@ -521,4 +522,64 @@ async fn a_blob_is_readable_through_a_case_in_scope<S: Backend>(fx: Fixture<S>) 
     other.save(&store).await;
     assert!(store.blob_in_scope(&other_grid, &main.hash).await.unwrap());
     assert!(!store.blob_in_scope(&other_grid, &thumbnail).await.unwrap());
+}
+
+/// Runs `sql` on the fixture's database directly (`false` for a private in-memory one).
+async fn raw<S: Backend>(fx: &Fixture<S>, sql: &str) -> bool {
+    use sqlx::{Connection, Executor};
+    let Some(location) = fx.location() else {
+        return false;
+    };
+    if location.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(&location).await.unwrap();
+        conn.execute(sql).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{location}"))
+            .await
+            .unwrap();
+        conn.execute(sql).await.unwrap();
+    }
+    true
+}
+
+async fn rows_stored_before_the_query_tables_are_computed_at_start_up<S: Backend>(fx: Fixture<S>) {
+    let mut case = Case::new(1, A1, "SR-01", "暴露垃圾");
+    case.act(&who(1, Role::GridWorker), report());
+    case.doc.add_evidence(&photo(1, None)).unwrap();
+    case.doc.commit(Timestamp::now(), "photo");
+    case.save(&fx.store).await;
+    // As a database migrated to 0002 from 0001 holds it: the case row, no query rows.
+    let forgotten = raw(
+        &fx,
+        "UPDATE cases SET status = NULL, tier = NULL, category = NULL, title = '',
+             reporter = NULL, source = NULL, created_at = NULL, next_due_at = NULL;
+         DELETE FROM case_deadlines; DELETE FROM case_events; DELETE FROM case_evidence;",
+    )
+    .await;
+    if !forgotten {
+        return;
+    }
+    let policy = DeadlinePolicy::default();
+    assert_eq!(fx.store.backfill_query_rows(&policy).await.unwrap(), 1);
+    assert_eq!(fx.store.backfill_query_rows(&policy).await.unwrap(), 0);
+    let summary = fx
+        .store
+        .case_summary(&case_id(1), Timestamp::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.status, Status::Reported);
+    assert_eq!(summary.title, "暴露垃圾");
+    // Events stored before count as received at the case's last write.
+    assert_eq!(
+        summary.due_at,
+        Some(summary.updated_at.plus_secs(policy.review_secs))
+    );
+    let hash = photo(1, None).hash;
+    assert!(
+        fx.store
+            .blob_in_scope(&Scope::Everything, &hash)
+            .await
+            .unwrap()
+    );
 }
