@@ -19,7 +19,7 @@ use crate::blobs::{BlobBackend, DirBlobStore, ImageCheck, ObjectBlobStore};
 use crate::config::Config;
 use crate::live::{Live, LiveSettings};
 use crate::metrics;
-use crate::routes::{error, health, limits, live, openapi, session};
+use crate::routes::{cases, error, health, limits, live, openapi, session};
 use crate::services::accounts::Accounts;
 use crate::services::session::TokenAuth;
 use crate::store::Store;
@@ -92,6 +92,8 @@ pub async fn router<S: Store, P: Policy + 'static>(
             axum::routing::post(session::sign_in::<S>).delete(session::sign_out::<S>),
         )
         .route("/api/me", get(session::me::<S>))
+        .route("/api/cases", get(cases::list::<S>))
+        .route("/api/cases/{id}", get(cases::get::<S>))
         .route("/metrics", get(metrics::render))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

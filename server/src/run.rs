@@ -18,6 +18,15 @@ pub async fn run<S: Store, P: Policy + 'static>(
     config: Config,
 ) -> anyhow::Result<()> {
     store.migrate().await?;
+    let computed = store
+        .backfill_query_rows(&wangge_proto::workflow::DeadlinePolicy::default())
+        .await?;
+    if computed > 0 {
+        tracing::info!(
+            cases = computed,
+            "computed query rows of cases stored before them"
+        );
+    }
     if config.demo {
         let seeded = seed::seed_demo(&store).await?;
         if !seeded.is_empty() {

@@ -22,6 +22,7 @@ use crate::role::Role;
 use crate::values::{CaseId, CategoryCode, DepartmentCode, DeviceId, EventId, Timestamp, UserId};
 use crate::workflow::{Action, CaseState, DeadlinePolicy, WorkflowEvent, derive, heads};
 
+mod glance;
 mod part;
 
 /// Keys of the maps created with every case.

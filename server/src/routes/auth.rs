@@ -1,5 +1,11 @@
 //! The sync and blob endpoints ask the server who is calling through
 //! [`Authenticate`]; this is the server's answer, by bearer token.
+//!
+//! A complete photo is readable only through a case the caller may see: some case in the
+//! session's scope references its hash, as the image or its thumbnail (`case_evidence`). An
+//! upload still in progress is reported to its uploader by the blob endpoints themselves
+//! (they ask here only about complete blobs), so resuming never depends on the case having
+//! been synced first.
 
 use axum::http::HeaderMap;
 use wangge_proto::values::{ContentHash, Timestamp};
@@ -17,11 +23,15 @@ impl<S: Store> Authenticate for TokenAuth<S> {
 
     async fn may_read_blob(
         &self,
-        _session: &Session,
-        _hash: &ContentHash,
+        session: &Session,
+        hash: &ContentHash,
     ) -> Result<bool, AuthError> {
-        // Not yet restricted to blobs referenced by a case in the user's scope: that needs the
-        // evidence index in the store (issue 4, next step).
-        Ok(true)
+        self.accounts()
+            .store()
+            .blob_in_scope(&session.scope, hash)
+            .await
+            .map_err(|e| AuthError::Unavailable {
+                detail: e.to_string(),
+            })
     }
 }

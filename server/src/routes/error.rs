@@ -44,6 +44,34 @@ impl ApiError {
         }
     }
 
+    /// The error's code (for logs and tests).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The store failed: 503, the cause logged, never sent.
+    pub fn store(locale: Locale, error: &crate::store::StoreError) -> Self {
+        tracing::error!(%error, "store failed");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store.unavailable",
+            locale.pick(
+                "数据库暂时无法访问，请稍后再试。",
+                "The database is unavailable; try again later.",
+            ),
+        )
+    }
+
+    /// Stored data this build cannot read: 500, the cause logged, never sent.
+    pub fn internal_detail(locale: Locale, error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "stored data does not read");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "http.internal",
+            locale.pick("服务器内部错误。", "Internal server error."),
+        )
+    }
+
     /// A request body or parameter that does not parse.
     pub fn bad_request(locale: Locale, detail: impl std::fmt::Display) -> Self {
         let message = match locale {
@@ -71,6 +99,13 @@ impl ApiError {
             tracing::info!(code = error.code(), "account request refused");
         }
         Self::new(status, error.code(), error.message(locale))
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    /// For logs: the status and the code (the message is for the caller).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
     }
 }
 

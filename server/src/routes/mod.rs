@@ -1,6 +1,9 @@
-//! HTTP: the JSON API, health checks, and the sync and blob endpoints of `wangge-sync`.
+//! HTTP: the JSON API (session, cases), health checks, and the sync and blob endpoints of
+//! `wangge-sync`.
 
 pub mod auth;
+mod case_params;
+pub mod cases;
 pub mod error;
 pub mod health;
 pub mod limits;

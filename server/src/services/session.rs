@@ -20,6 +20,11 @@ impl<S: Store> TokenAuth<S> {
         Self { accounts }
     }
 
+    /// The accounts behind it.
+    pub fn accounts(&self) -> &Accounts<S> {
+        &self.accounts
+    }
+
     /// The session for `token` at `now`; only device-bound tokens can sync.
     pub async fn session_of(&self, token: &str, now: Timestamp) -> Result<Session, AuthError> {
         let (user, device) = self

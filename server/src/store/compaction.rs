@@ -117,7 +117,10 @@ mod tests {
 
     use automerge::transaction::Transactable;
     use automerge::{ROOT, ReadDoc};
-    use wangge_sync::hub::{CaseIndex, StoredChange};
+    use wangge_proto::case::CaseSource;
+    use wangge_proto::values::{Timestamp, UserId};
+    use wangge_proto::workflow::Status;
+    use wangge_sync::hub::{CaseFacts, CaseIndex, StoredChange};
 
     use super::*;
 
@@ -139,6 +142,18 @@ mod tests {
             index: CaseIndex {
                 grid: "110105001001001".parse().unwrap(),
                 departments: BTreeSet::new(),
+            },
+            facts: CaseFacts {
+                status: Status::Draft,
+                tier: None,
+                category: "SR-01".parse().unwrap(),
+                title: String::new(),
+                reporter: UserId::generate(),
+                created_at: Timestamp::now(),
+                source: CaseSource::Patrol,
+                evidence: BTreeSet::new(),
+                events: BTreeSet::new(),
+                deadlines: Vec::new(),
             },
         }
     }

@@ -3,31 +3,41 @@
 //! and one conformance suite run against both.
 //!
 //! Per case the store keeps a compacted snapshot plus the changes accepted since, a feed
-//! position, and query columns kept in step with the document in the same transaction. The
+//! position, and query rows kept in step with the document in the same transaction (list
+//! columns, photo hashes, events with their receipt time, running deadlines), which the
+//! review inbox (`inbox`) and the blob read rule query. The
 //! sync protocol's side of it is [`wangge_sync::hub::HubStore`]; this trait adds accounts,
 //! devices, actors and access tokens.
 //!
 //! Layout: [`SqliteStore`] (`sqlite/`) and [`PgStore`] (`postgres/`) differ only in how they
 //! open a pool and begin and lock a transaction; the statements are written once in `sql/`
 //! and expanded for each; `rows` turns typed values into columns and back; `compaction`
-//! decides what one commit writes. The suite is `server/tests/store/`.
+//! decides what one commit writes; `scope_filter` is the one SQL form of a scope and
+//! `params` numbers the values of statements built at run time. The suite is
+//! `server/tests/store/`.
 
 mod compaction;
 mod error;
+mod inbox;
+mod params;
 mod postgres;
 mod records;
 mod rows;
+mod scope_filter;
 mod sql;
 mod sqlite;
 
 use std::future::Future;
 
 use automerge::ActorId;
-use wangge_proto::values::{DeviceId, UserId};
+use wangge_proto::Scope;
+use wangge_proto::values::{CaseId, ContentHash, DeviceId, Timestamp, UserId};
+use wangge_proto::workflow::DeadlinePolicy;
 use wangge_sync::hub::HubStore;
 
 pub use compaction::COMPACT_AFTER;
 pub use error::StoreError;
+pub use inbox::{CaseSummary, DEFAULT_LIMIT, InboxCursor, InboxPage, InboxQuery, MAX_LIMIT};
 pub use postgres::PgStore;
 pub use records::{DeviceRecord, TokenRecord, UserRecord};
 pub use sqlite::SqliteStore;
@@ -119,5 +129,37 @@ pub trait Store: HubStore<Error = StoreError> + Clone + Send + Sync + 'static {
         &self,
         user: &UserId,
         device: Option<&DeviceId>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// A page of the review inbox: the cases `scope` covers that match `query`, newest
+    /// change first; "overdue" means a deadline before `now` (server clock).
+    fn inbox(
+        &self,
+        scope: &Scope,
+        query: &InboxQuery,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<InboxPage, StoreError>> + Send;
+
+    /// The summary row of a case, whoever may see it (the caller checks the scope).
+    fn case_summary(
+        &self,
+        case: &CaseId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<CaseSummary>, StoreError>> + Send;
+
+    /// Whether some case `scope` covers references the blob `hash` (as a photo or its
+    /// thumbnail).
+    fn blob_in_scope(
+        &self,
+        scope: &Scope,
+        hash: &ContentHash,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Computes the query rows of cases stored before they existed (migration 0002) from
+    /// their documents, counting deadlines with `policy`; returns how many it computed.
+    /// Idempotent: cases already computed are left alone.
+    fn backfill_query_rows(
+        &self,
+        policy: &DeadlinePolicy,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }

@@ -12,7 +12,7 @@ use wangge_server::services::validate::PermissionPolicy;
 use wangge_server::store::Store;
 use wangge_sync::relay::SigningKey;
 
-pub use crate::phone::{Phone, comment, edit, new_case};
+pub use crate::phone::{Phone, comment, edit, new_case, new_case_in};
 
 /// A running server on a temporary data directory.
 pub struct TestServer {

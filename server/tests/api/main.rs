@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod blobs;
+mod cases;
 mod config;
 mod e2e;
 mod forged;

@@ -108,6 +108,11 @@ pub fn edit(
 
 /// Registers case number `n` in the worker's first demo grid.
 pub fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
+    new_case_in(phone, n, title, "110199001001001")
+}
+
+/// A new case of `phone`'s user in `grid`, on the phone only.
+pub fn new_case_in(phone: &mut Phone, n: u32, title: &str, grid: &str) -> CaseId {
     use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
     let id = CaseId::generate();
     let doc = CaseDocument::create(
@@ -117,7 +122,7 @@ pub fn new_case(phone: &mut Phone, n: u32, title: &str) -> CaseId {
                 reporter: phone.user,
                 role: wangge_proto::Role::GridWorker,
                 device: phone.device,
-                grid: "110199001001001".parse().unwrap(),
+                grid: grid.parse().unwrap(),
                 created_at: wangge_proto::values::Timestamp::now(),
                 source: CaseSource::Patrol,
             },

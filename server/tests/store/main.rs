@@ -14,3 +14,5 @@ mod concurrency;
 mod delivered;
 mod feed;
 mod hub;
+mod inbox;
+mod inbox_scale;

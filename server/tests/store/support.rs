@@ -10,10 +10,12 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
+use wangge_proto::case::CaseSource;
 use wangge_proto::values::{CaseId, DepartmentCode, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::workflow::Status;
 use wangge_proto::{Role, Scope};
 use wangge_server::store::{PgStore, SqliteStore, Store};
-use wangge_sync::hub::{CaseCommit, CaseIndex, HubStore, Session, StoredChange};
+use wangge_sync::hub::{CaseCommit, CaseFacts, CaseIndex, HubStore, Session, StoredChange};
 
 /// Runs each named `async fn name<S: Backend>(fx: Fixture<S>)` of the calling module on
 /// every backend, as `<module>::<backend>::<name>`.
@@ -94,7 +96,6 @@ pub struct Fixture<S> {
 
 impl<S: Backend> Fixture<S> {
     /// Where the database is: its URL or file (`None` in memory).
-    #[allow(dead_code)] // used by the API and crash tests, not by this suite
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
@@ -319,6 +320,23 @@ pub fn commit_since(doc: &mut AutoCommit, before: &[ChangeHash], index: &CaseInd
         changes,
         heads: doc.get_heads(),
         index: index.clone(),
+        facts: facts(),
+    }
+}
+
+/// Query facts for documents that are not cases (the hub's tests store plain documents).
+pub fn facts() -> CaseFacts {
+    CaseFacts {
+        status: Status::Draft,
+        tier: None,
+        category: "SR-01".parse().unwrap(),
+        title: String::new(),
+        reporter: user_id(1),
+        created_at: ts(0),
+        source: CaseSource::Patrol,
+        evidence: Default::default(),
+        events: Default::default(),
+        deadlines: Vec::new(),
     }
 }
 

@@ -12,9 +12,10 @@ use automerge::{ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, Ver
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
+use wangge_proto::workflow::DeadlinePolicy;
 
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
-use super::{ActorRecord, CaseCommit, CaseIndex, Session, StoredChange};
+use super::{ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, summarize};
 use crate::relay;
 use crate::wire::{CaseUpload, Outcome, Payload};
 
@@ -25,6 +26,8 @@ pub(crate) struct MergeContext<'a, P> {
     pub relayed_actors: &'a BTreeMap<ActorId, ActorRecord>,
     pub policy: &'a P,
     pub max_case_bytes: usize,
+    /// How long each step may take (deadlines in the commit's facts).
+    pub deadlines: &'a DeadlinePolicy,
 }
 
 /// The result of merging one upload.
@@ -95,6 +98,7 @@ impl From<Rejection> for Stop {
 struct Checked {
     after: CaseDocument,
     index: CaseIndex,
+    facts: CaseFacts,
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
     phone_heads: Vec<ChangeHash>,
@@ -122,6 +126,7 @@ pub(crate) fn merge<P: Policy>(
     let Checked {
         mut after,
         index,
+        facts,
         authored,
         phone_heads,
     } = checked;
@@ -148,6 +153,7 @@ pub(crate) fn merge<P: Policy>(
             .collect(),
         heads,
         index,
+        facts,
     };
     Ok((Some(commit), merged))
 }
@@ -213,7 +219,8 @@ fn check<P: Policy>(
         Ok(id) => return Err(wrong_case(id).into()),
         Err(error) => return Err(not_a_case(&error.to_string()).into()),
     }
-    let index = CaseIndex::of(&after).map_err(|e| not_a_case(&e.to_string()))?;
+    let (index, facts) =
+        summarize(&after, ctx.deadlines).map_err(|e| not_a_case(&e.to_string()))?;
     let index_before = before
         .as_deref()
         .map(CaseIndex::of)
@@ -243,6 +250,7 @@ fn check<P: Policy>(
     Ok(Checked {
         after,
         index,
+        facts,
         authored,
         phone_heads,
     })

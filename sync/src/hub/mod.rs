@@ -6,6 +6,7 @@
 //! every upload goes through [`merge`](self) — the validated merge — and the server's
 //! [`Policy`] before anything is stored.
 
+mod facts;
 mod index;
 mod memory;
 mod merge;
@@ -15,6 +16,7 @@ mod serve;
 mod session;
 mod store;
 
+pub use facts::{CaseFacts, summarize};
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
 pub use observe::{BatchStats, Moved, Observer};

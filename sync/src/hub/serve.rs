@@ -6,6 +6,7 @@ use std::sync::Arc;
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
+use wangge_proto::workflow::DeadlinePolicy;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
 use super::{BatchStats, CaseIndex, HubStore, Moved, Observer, Policy, Session};
@@ -20,6 +21,7 @@ pub struct Hub<S, P> {
     policy: P,
     limits: Limits,
     observers: Vec<Arc<dyn Observer>>,
+    deadlines: DeadlinePolicy,
 }
 
 impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
@@ -46,7 +48,14 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             policy,
             limits,
             observers: Vec::new(),
+            deadlines: DeadlinePolicy::default(),
         }
+    }
+
+    /// Counts deadlines in the facts of each commit with `policy` instead of the default.
+    pub fn with_deadlines(mut self, policy: DeadlinePolicy) -> Self {
+        self.deadlines = policy;
+        self
     }
 
     /// Reports every answered batch to `observer` too (the server's metrics, its live
@@ -88,6 +97,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             relayed_actors: &relayed_actors,
             policy: &self.policy,
             max_case_bytes: self.limits.max_case_bytes,
+            deadlines: &self.deadlines,
         };
         let mut verdicts = Vec::with_capacity(request.uploads.len());
         let mut updates = Vec::new();

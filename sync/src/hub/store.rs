@@ -9,7 +9,7 @@ use std::future::Future;
 use automerge::{ActorId, ChangeHash};
 use wangge_proto::values::{CaseId, DeviceId};
 
-use super::{ActorRecord, CaseIndex, Session};
+use super::{ActorRecord, CaseFacts, CaseIndex, Session};
 use crate::wire::Cursor;
 
 /// One accepted change, as stored.
@@ -30,6 +30,8 @@ pub struct CaseCommit {
     pub heads: Vec<ChangeHash>,
     /// Grid and departments afterwards.
     pub index: CaseIndex,
+    /// What the query tables hold afterwards (kept in step in the same transaction).
+    pub facts: CaseFacts,
 }
 
 /// A case's place in the feed.

@@ -221,6 +221,51 @@ async fn a_blob_the_caller_may_not_read_is_not_found() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_in_progress_resumes_for_a_caller_who_may_not_read_it_yet() {
+    // The uploader's case is not synced yet, so the server's read rule says no; resuming
+    // needs only the offset, which HEAD still reports.
+    let server = Server::start().await;
+    let phone = Phone::enrol(&server, 5);
+    server.auth.blind(phone.session.user);
+    let photo = photo(5, 10_000);
+    let hash = ContentHash::of(&photo);
+    let length = photo.len() as u64;
+    let created = phone
+        .client
+        .blob(BlobRequest::Create { hash, length })
+        .await
+        .unwrap();
+    assert_eq!(created, BlobResponse::Created);
+    let body = frame::encode(&photo[..4096]);
+    let patched = phone
+        .client
+        .blob(BlobRequest::Patch {
+            hash,
+            offset: 0,
+            body,
+        })
+        .await
+        .unwrap();
+    assert_eq!(patched, BlobResponse::Accepted { offset: 4096 });
+    let head = phone.client.blob(BlobRequest::Head { hash }).await.unwrap();
+    assert_eq!(
+        head,
+        BlobResponse::Progress {
+            offset: 4096,
+            length
+        }
+    );
+
+    // The upload state machine finishes from there; once complete, the blob itself is not
+    // shown to a caller who may not read it.
+    let mut transfer = Upload::new(hash, length, DEFAULT_CHUNK_BYTES);
+    upload(&phone.client, &mut transfer, &photo).await.unwrap();
+    assert!(transfer.is_done());
+    let head = phone.client.blob(BlobRequest::Head { hash }).await.unwrap();
+    assert_eq!(head, BlobResponse::Unknown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_blob_requests_are_400_with_a_code() {
     let server = Server::start().await;
     Phone::enrol(&server, 1);

@@ -17,7 +17,7 @@ macro_rules! cases {
         mod cases {
             use std::collections::BTreeSet;
 
-            use wangge_proto::values::{DepartmentCode, Timestamp};
+            use wangge_proto::values::DepartmentCode;
             use wangge_sync::hub::CaseIndex;
 
             use $crate::store::StoreError;
@@ -79,13 +79,14 @@ macro_rules! cases {
                 })
             }
 
-            /// Stores one commit: a new feed position, the case row, its change rows and
-            /// departments.
+            /// Stores one commit at server time `now`: a new feed position, the case row,
+            /// its change rows and departments.
             pub(super) async fn write(
                 conn: &mut Conn,
                 id: &str,
                 index: &CaseIndex,
                 plan: WritePlan,
+                now: i64,
             ) -> Result<(), StoreError> {
                 // Held until commit: see the module doc.
                 let (position,): (i64,) = sqlx::query_as(
@@ -111,7 +112,7 @@ macro_rules! cases {
                 .bind(index.grid.as_str())
                 .bind(index.grid.community().to_string())
                 .bind(index.grid.street().to_string())
-                .bind(Timestamp::now().as_millis())
+                .bind(now)
                 .bind(compacted)
                 .execute(&mut *conn)
                 .await?;

@@ -15,11 +15,12 @@ macro_rules! feed {
         /// The feed and deliveries (expanded from `store::sql::feed`).
         mod feed {
             use automerge::ChangeHash;
-            use wangge_proto::Scope;
             use wangge_proto::values::{CaseId, DeviceId};
             use wangge_sync::hub::{FeedEntry, FeedPage, Session};
             use wangge_sync::wire::Cursor;
 
+            use $crate::store::params::{Param, Params};
+            use $crate::store::scope_filter::scope_filter;
             use $crate::store::{StoreError, rows};
 
             type Pool = sqlx::Pool<$db>;
@@ -44,33 +45,24 @@ macro_rules! feed {
                 if limit == 0 || after >= head {
                     return page(Vec::new());
                 }
-                let (filter, values): (String, Vec<String>) = match &session.scope {
-                    Scope::Grids { grids } if grids.is_empty() => return page(Vec::new()),
-                    Scope::Grids { grids } => (
-                        format!("grid IN ({})", rows::placeholders(4, grids.len())),
-                        grids.iter().map(|g| g.to_string()).collect(),
-                    ),
-                    Scope::Community { community } => {
-                        ("community = $4".into(), vec![community.to_string()])
-                    }
-                    Scope::Street { street } => ("street = $4".into(), vec![street.to_string()]),
-                    Scope::Department { department } => (
-                        "id IN (SELECT case_id FROM case_departments WHERE department = $4)".into(),
-                        vec![department.to_string()],
-                    ),
-                    Scope::Everything => ("TRUE".into(), Vec::new()),
+                let mut params = Params::default();
+                let after = params.int(after);
+                let head_param = params.int(head);
+                let limit = params.int(i64::try_from(limit).unwrap_or(i64::MAX));
+                let Some(filter) = scope_filter(&session.scope, "", &mut params) else {
+                    return page(Vec::new());
                 };
                 let sql = format!(
                     "SELECT id, position FROM cases
-                     WHERE position > $1 AND position <= $2 AND {filter}
-                     ORDER BY position LIMIT $3"
+                     WHERE position > {after} AND position <= {head_param} AND {filter}
+                     ORDER BY position LIMIT {limit}"
                 );
-                let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
-                    .bind(after)
-                    .bind(head)
-                    .bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                for value in values {
-                    query = query.bind(value);
+                let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+                for param in params.into_values() {
+                    query = match param {
+                        Param::Text(text) => query.bind(text),
+                        Param::Int(int) => query.bind(int),
+                    };
                 }
                 let entries = query
                     .fetch_all(pool)

@@ -14,11 +14,15 @@
 
 mod accounts;
 mod cases;
+mod facts;
 mod feed;
+mod inbox;
 
 pub(crate) use accounts::accounts;
 pub(crate) use cases::cases;
+pub(crate) use facts::facts;
 pub(crate) use feed::feed;
+pub(crate) use inbox::inbox;
 
 /// Implements [`Store`](crate::store::Store) and [`HubStore`](wangge_sync::hub::HubStore)
 /// for `$store` over `sqlx::Pool<$db>`, plus its diagnostic methods.
@@ -26,7 +30,9 @@ macro_rules! store_impls {
     ($store:ty, $db:ty) => {
         $crate::store::sql::accounts!($db);
         $crate::store::sql::cases!($db);
+        $crate::store::sql::facts!($db);
         $crate::store::sql::feed!($db);
+        $crate::store::sql::inbox!($db);
 
         impl $store {
             /// How many change rows a case holds besides its snapshot (compaction keeps
@@ -149,6 +155,62 @@ macro_rules! store_impls {
             ) -> Result<u64, $crate::store::StoreError> {
                 accounts::revoke_tokens(&self.pool, user, device).await
             }
+
+            async fn inbox(
+                &self,
+                scope: &wangge_proto::Scope,
+                query: &$crate::store::InboxQuery,
+                now: wangge_proto::values::Timestamp,
+            ) -> Result<$crate::store::InboxPage, $crate::store::StoreError> {
+                inbox::page(&self.pool, scope, query, now).await
+            }
+
+            async fn case_summary(
+                &self,
+                case: &wangge_proto::values::CaseId,
+                now: wangge_proto::values::Timestamp,
+            ) -> Result<Option<$crate::store::CaseSummary>, $crate::store::StoreError> {
+                inbox::one(&self.pool, case, now).await
+            }
+
+            async fn blob_in_scope(
+                &self,
+                scope: &wangge_proto::Scope,
+                hash: &wangge_proto::values::ContentHash,
+            ) -> Result<bool, $crate::store::StoreError> {
+                inbox::blob_in_scope(&self.pool, scope, hash).await
+            }
+
+            async fn backfill_query_rows(
+                &self,
+                policy: &wangge_proto::workflow::DeadlinePolicy,
+            ) -> Result<u64, $crate::store::StoreError> {
+                let missing = {
+                    let mut conn = self.pool.acquire().await?;
+                    facts::missing(&mut conn).await?
+                };
+                let mut done = 0;
+                for (id, updated_at) in missing {
+                    let case: wangge_proto::values::CaseId = $crate::store::rows::parse("case id", &id)?;
+                    let mut tx = self.begin_case(&case).await?;
+                    let Some((stored, _)) = cases::load(&mut tx, &id).await? else {
+                        continue;
+                    };
+                    let summary = wangge_proto::case::CaseDocument::load(&stored.document())
+                        .and_then(|doc| wangge_sync::hub::summarize(&doc, policy));
+                    match summary {
+                        // Events stored before 0002 count as received at the last write.
+                        Ok((_, facts)) => facts::write(&mut tx, &id, &facts, updated_at).await?,
+                        Err(error) => {
+                            tracing::warn!(case = %id, %error, "query rows not computed: the stored case does not read");
+                            continue;
+                        }
+                    }
+                    tx.commit().await?;
+                    done += 1;
+                }
+                Ok(done)
+            }
         }
 
         impl wangge_sync::hub::HubStore for $store {
@@ -187,7 +249,9 @@ macro_rules! store_impls {
                     &commit,
                     $crate::store::COMPACT_AFTER,
                 );
-                cases::write(&mut tx, &id, &commit.index, plan).await?;
+                let now = wangge_proto::values::Timestamp::now().as_millis();
+                cases::write(&mut tx, &id, &commit.index, plan, now).await?;
+                facts::write(&mut tx, &id, &commit.facts, now).await?;
                 tx.commit().await?;
                 Ok(result)
             }

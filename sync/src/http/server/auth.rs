@@ -18,9 +18,10 @@ pub trait Authenticate: Send + Sync + 'static {
         headers: &HeaderMap,
     ) -> impl Future<Output = Result<Session, AuthError>> + Send;
 
-    /// Whether `session` may read the blob `hash` (`HEAD` and `GET`). A refusal answers 404,
-    /// exactly like a blob that does not exist, so existence does not leak. Uploads are not
-    /// asked: any signed-in device may upload.
+    /// Whether `session` may read the complete blob `hash` (`GET`, and `HEAD` of a complete
+    /// blob). A refusal answers 404, exactly like a blob that does not exist, so existence
+    /// does not leak. Uploads are not asked: any signed-in device may upload, and `HEAD` of
+    /// an upload still in progress (its offset, for resuming) is answered to any of them.
     fn may_read_blob(
         &self,
         session: &Session,

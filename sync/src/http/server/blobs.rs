@@ -77,8 +77,10 @@ impl<B: BlobStore, C: ContentCheck, A: Authenticate> BlobState<B, C, A> {
     }
 }
 
-/// `HEAD /v1/blobs/{sha256}`: where the blob or its upload stands; 404 for a blob the
-/// caller may not read.
+/// `HEAD /v1/blobs/{sha256}`: where the blob or its upload stands. An upload in progress
+/// is reported to any signed-in caller — resuming needs its offset, and an offset reveals
+/// nothing of the content; a complete blob only to callers who may read it (404 otherwise,
+/// as for a blob that does not exist).
 #[tracing::instrument(name = "blob.head", skip_all, fields(user.id = Empty, blob = %hash))]
 pub(super) async fn head<B, C, A>(
     State(state): State<BlobState<B, C, A>>,
@@ -91,12 +93,22 @@ where
     A: Authenticate,
 {
     let locale = locale(&headers);
-    state.reader(&headers, &hash, locale).await?;
+    let session = state.session(&headers, locale).await?;
     let answer = state
         .blobs
         .head(&hash)
         .await
         .map_err(|e| ApiError::blob_store(locale, e))?;
+    if let BlobResponse::Complete { .. } = answer {
+        let allowed = state
+            .auth
+            .may_read_blob(&session, &hash)
+            .await
+            .map_err(|e| ApiError::auth(locale, e))?;
+        if !allowed {
+            return Err(ApiError::blob(locale, BlobError::Unknown));
+        }
+    }
     reply(answer, &hash, locale)
 }
 

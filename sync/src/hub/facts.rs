@@ -1,0 +1,127 @@
+//! What a server's query tables hold about a case, read from the merged document at each
+//! commit, so that lists and filters never load documents.
+//!
+//! Read cheaply: the origin, the category, the title, the photo hashes and the events, never
+//! the comments or the description. The workflow state is derived once for both the
+//! [`CaseIndex`] (scope) and the facts (status, tier, deadlines). Pure: no clock — deadlines
+//! stay relative to their anchor event, and the store, which records when it first received
+//! each event, turns them into points in time.
+
+use std::collections::BTreeSet;
+
+use wangge_proto::case::{CaseDocument, CaseSource};
+use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
+use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier};
+
+use super::CaseIndex;
+
+/// The facts of one case as of one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// Derived status.
+    pub status: Status,
+    /// Tier, once graded.
+    pub tier: Option<Tier>,
+    /// Catalogue item.
+    pub category: CategoryCode,
+    /// Title, for lists.
+    pub title: String,
+    /// Who registered the case.
+    pub reporter: UserId,
+    /// When, by the reporting device's clock (from the origin).
+    pub created_at: Timestamp,
+    /// How it came in.
+    pub source: CaseSource,
+    /// Every photo hash referenced: main images and thumbnails.
+    pub evidence: BTreeSet<ContentHash>,
+    /// Every workflow event present (applied or refused).
+    pub events: BTreeSet<EventId>,
+    /// Deadlines still running, relative to their anchor events.
+    pub deadlines: Vec<OpenDeadline>,
+}
+
+/// Reads the index and the facts of a case document, deriving its workflow state once with
+/// `policy`.
+pub fn summarize(
+    case: &CaseDocument,
+    policy: &DeadlinePolicy,
+) -> Result<(CaseIndex, CaseFacts), wangge_proto::Error> {
+    let origin = case.origin()?;
+    let state = case.state(policy)?;
+    let index = CaseIndex {
+        grid: origin.grid,
+        departments: state.departments.keys().cloned().collect(),
+    };
+    let facts = CaseFacts {
+        status: state.status,
+        tier: state.tier,
+        category: case.category()?,
+        title: case.title()?,
+        reporter: origin.reporter,
+        created_at: origin.created_at,
+        source: origin.source,
+        evidence: case.evidence_hashes()?.into_iter().collect(),
+        events: state.timeline.iter().map(|t| t.event).collect(),
+        deadlines: state.deadlines,
+    };
+    Ok((index, facts))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use automerge::ActorId;
+    use wangge_proto::Role;
+    use wangge_proto::case::{Actor, NewCase, Origin};
+    use wangge_proto::values::{CaseId, DeviceId};
+    use wangge_proto::workflow::{Action, DeadlineKind};
+
+    use super::*;
+
+    #[test]
+    fn facts_follow_the_workflow() {
+        let at = Timestamp::from_millis(1_793_520_000_000).unwrap();
+        let worker = Actor {
+            user: UserId::generate(),
+            role: Role::GridWorker,
+            device: DeviceId::generate(),
+        };
+        let new = NewCase {
+            id: CaseId::from_parts(at, [3; 10]),
+            origin: Origin {
+                reporter: worker.user,
+                role: worker.role,
+                device: worker.device,
+                grid: "110105001001001".parse().unwrap(),
+                created_at: at,
+                source: CaseSource::Hotline,
+            },
+            category: "SR-01".parse().unwrap(),
+            title: "占道经营".into(),
+            description: "早高峰".into(),
+            location: None,
+        };
+        let mut case = CaseDocument::create(&new, ActorId::from(&[3; 16][..])).unwrap();
+        let policy = DeadlinePolicy::default();
+        let (index, facts) = summarize(&case, &policy).unwrap();
+        assert_eq!(index, CaseIndex::of(&case).unwrap());
+        assert_eq!(facts.status, Status::Draft);
+        assert_eq!(facts.title, "占道经营");
+        assert_eq!(facts.source, CaseSource::Hotline);
+        assert!(facts.events.is_empty() && facts.deadlines.is_empty());
+
+        let report = EventId::generate();
+        let action = Action::Report {
+            on_site_resolved: false,
+        };
+        case.act(&worker, action, report, at, &policy).unwrap();
+        let (_, facts) = summarize(&case, &policy).unwrap();
+        assert_eq!(facts.status, Status::Reported);
+        assert_eq!(facts.events, BTreeSet::from([report]));
+        assert_eq!(facts.deadlines.len(), 1);
+        assert_eq!(facts.deadlines[0].kind, DeadlineKind::Review);
+        assert_eq!(facts.deadlines[0].anchor, report);
+        assert_eq!(facts.deadlines[0].within_secs, policy.review_secs);
+    }
+}
