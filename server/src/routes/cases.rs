@@ -16,15 +16,16 @@ use wangge_proto::{Label, Locale, Scope};
 use wangge_sync::http::server::{bearer_token, locale};
 
 use super::case_params::inbox_query;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use crate::app::AppState;
 use crate::services::accounts::AccountError;
 use crate::store::{CaseSummary, Store};
 
 /// A case as lists show it, with zh-CN (or the caller's) labels next to the codes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SummaryView {
     /// Case id.
+    #[schema(value_type = String, example = "0192f5e0-7c3a-7b1e-9d2f-3a4b5c6d7e8f")]
     pub id: CaseId,
     /// Title.
     pub title: String,
@@ -79,7 +80,7 @@ impl SummaryView {
 }
 
 /// One page of the inbox.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseList {
     /// The cases, latest change first.
     pub cases: Vec<SummaryView>,
@@ -88,10 +89,11 @@ pub struct CaseList {
 }
 
 /// One line of the timeline, with the step's label.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineLine {
-    /// The event and whether it was applied.
+    /// The event (id, action, who, role, device, when) and whether it was applied.
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     pub entry: TimelineEntry,
     /// The step's label.
     pub action_label: &'static str,
@@ -100,11 +102,13 @@ pub struct TimelineLine {
 }
 
 /// One case in full.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     /// The summary row.
     pub summary: SummaryView,
-    /// The document, validated.
+    /// The document, validated: origin, title, description, category, location, evidence,
+    /// comments, duplicate links, department sections, workflow events.
+    #[schema(value_type = Object)]
     pub case: CaseView,
     /// Every event in application order.
     pub timeline: Vec<TimelineLine>,
@@ -127,6 +131,27 @@ async fn scope_of<S: Store>(
 }
 
 /// `GET /api/cases?status=…&tier=…&category=…&grid=…&overdue=true&after=…&limit=…`.
+#[utoipa::path(
+    get,
+    path = "/api/cases",
+    tag = "review",
+    security(("bearer" = [])),
+    params(
+        ("status" = Option<String>, Query, description = "One status or several, comma-separated (e.g. `reported,accepted`)"),
+        ("tier" = Option<String>, Query, description = "Tier code"),
+        ("category" = Option<String>, Query, description = "Catalogue item code, e.g. `SR-01`"),
+        ("grid" = Option<String>, Query, description = "Grid code (15 digits)"),
+        ("overdue" = Option<bool>, Query, description = "Only cases with a deadline passed"),
+        ("after" = Option<String>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "Rows per page, 1 to 200 (default 50)"),
+    ),
+    responses(
+        (status = 200, description = "Cases of the caller's scope, most recently updated first", body = CaseList),
+        (status = 400, description = "A bad parameter (its own code, e.g. `cases.bad_status`)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(name = "cases.list", skip_all, err(level = "info"))]
 pub async fn list<S: Store>(
     State(state): State<AppState<S>>,
@@ -153,6 +178,19 @@ pub async fn list<S: Store>(
 }
 
 /// `GET /api/cases/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}",
+    tag = "review",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Case id (UUIDv7)")),
+    responses(
+        (status = 200, description = "The case with its timeline", body = CaseDetail),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such case in the caller's scope", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 #[tracing::instrument(name = "cases.get", skip_all, err(level = "info"))]
 pub async fn get<S: Store>(
     State(state): State<AppState<S>>,

@@ -17,7 +17,7 @@ use wangge_proto::values::Timestamp;
 use wangge_sync::http::live::{LIVE_PATH, LIVE_TOKEN_PARAM};
 use wangge_sync::http::server::{bearer_token, locale};
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use crate::live::{Live, events};
 use crate::services::accounts::{AccountError, Accounts};
 use crate::store::Store;
@@ -33,6 +33,18 @@ pub struct LiveState<S> {
 
 /// `GET /v1/live`: 401 `{code, message}` for a missing, expired or revoked token, before
 /// the stream starts; 503 while shutting down.
+#[utoipa::path(
+    get,
+    path = "/v1/live",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(("token" = Option<String>, Query, description = "The bearer token, for browsers' EventSource (which cannot set headers)")),
+    responses(
+        (status = 200, description = "Server-Sent Events: `resync {}` first, `moved {\"cursor\": N}` when a case of the user's scope moved, keep-alive comments", content_type = "text/event-stream", body = String),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 503, description = "Shutting down", body = ErrorBody),
+    )
+)]
 pub async fn live<S: Store>(
     State(state): State<LiveState<S>>,
     headers: HeaderMap,

@@ -9,6 +9,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::cases::{CaseDetail, CaseList, SummaryView, TimelineLine};
 use super::error::ErrorBody;
 use super::session::{DeviceIntro, SignIn, SignedIn, UserView};
 
@@ -27,6 +28,9 @@ use super::session::{DeviceIntro, SignIn, SignedIn, UserView};
         super::session::sign_in,
         super::session::sign_out,
         super::session::me,
+        super::cases::list,
+        super::cases::get,
+        super::live::live,
         crate::metrics::render,
         openapi_json,
         sync,
@@ -36,11 +40,15 @@ use super::session::{DeviceIntro, SignIn, SignedIn, UserView};
         blob_patch,
         blob_get,
     ),
-    components(schemas(ErrorBody, SignIn, DeviceIntro, SignedIn, UserView)),
+    components(schemas(
+        ErrorBody, SignIn, DeviceIntro, SignedIn, UserView, CaseList, SummaryView, CaseDetail,
+        TimelineLine
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "session", description = "Sign-in, device enrolment, sign-out"),
+        (name = "review", description = "The review inbox and case detail (consoles)"),
         (name = "sync", description = "Case sync and photos (phones)"),
     )
 )]
