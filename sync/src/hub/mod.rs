@@ -6,6 +6,7 @@
 //! every upload goes through [`merge`](self) — the validated merge — and the server's
 //! [`Policy`] before anything is stored.
 
+mod cache;
 mod index;
 mod memory;
 mod merge;
@@ -15,6 +16,7 @@ mod serve;
 mod session;
 mod store;
 
+pub use cache::{DEFAULT_CACHE_BYTES, DocCache};
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
 pub use observe::{BatchStats, Observer};

@@ -8,17 +8,19 @@ use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
-use super::{BatchStats, HubStore, Observer, Policy, Session};
+use super::{BatchStats, DocCache, HubStore, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
 };
 use crate::{Error, Limits};
 
-/// The hub: a store, the server's policy, the limits, and who hears about each batch.
+/// The hub: a store, the server's policy, the limits, the hot documents, and who hears about
+/// each batch.
 pub struct Hub<S, P> {
     store: S,
     policy: P,
     limits: Limits,
+    cache: DocCache,
     observer: Option<Arc<dyn Observer>>,
 }
 
@@ -28,6 +30,7 @@ impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
             .field("store", &self.store)
             .field("policy", &self.policy)
             .field("limits", &self.limits)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
@@ -39,14 +42,27 @@ fn store_error(error: impl std::fmt::Display) -> Error {
 }
 
 impl<S: HubStore, P: Policy> Hub<S, P> {
-    /// A hub over `store`, checking uploads with `policy`.
+    /// A hub over `store`, checking uploads with `policy`, keeping up to
+    /// [`DEFAULT_CACHE_BYTES`](super::DEFAULT_CACHE_BYTES) of hot documents loaded.
     pub fn new(store: S, policy: P, limits: Limits) -> Self {
         Self {
             store,
             policy,
             limits,
+            cache: DocCache::default(),
             observer: None,
         }
+    }
+
+    /// Keeps at most `bytes` (estimated) of hot documents loaded; 0 loads every case afresh.
+    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
+        self.cache = DocCache::new(bytes);
+        self
+    }
+
+    /// The hot documents.
+    pub fn cache(&self) -> &DocCache {
+        &self.cache
     }
 
     /// Reports every answered batch to `observer` (the server's metrics).
@@ -87,6 +103,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             relayed_actors: &relayed_actors,
             policy: &self.policy,
             max_case_bytes: self.limits.max_case_bytes,
+            cache: &self.cache,
         };
         let mut verdicts = Vec::with_capacity(request.uploads.len());
         let mut updates = Vec::new();
