@@ -3,4 +3,5 @@
 //! The scenario code lives here as a library so that `main.rs` prints it and an integration
 //! test runs it in quick mode in-process.
 
+pub mod server;
 pub mod sync;

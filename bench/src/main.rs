@@ -2,19 +2,20 @@
 //!
 //! ```text
 //! cargo run --release -p wangge-bench -- sync [--json] [--quick]
+//! cargo run --release -p wangge-bench -- server [--json] [--quick]
 //! ```
 //!
 //! Prints the table (or, with `--json`, one JSON document). Exits with 1 if a scenario did
-//! not converge or failed to run, 2 on a usage error; a missed byte target is printed, not an
-//! exit code.
+//! not converge, lost data or failed to run, 2 on a usage error; a missed speed or byte
+//! target is printed, not an exit code.
 
 #![allow(clippy::print_stdout)]
 
 use std::process::ExitCode;
 
-use wangge_bench::sync::{self, Config, report};
+use wangge_bench::{server, sync};
 
-const USAGE: &str = "usage: wangge-bench sync [--json] [--quick]";
+const USAGE: &str = "usage: wangge-bench (sync | server) [--json] [--quick]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,14 +37,21 @@ fn main() -> ExitCode {
             }
         }
     }
-    if command != Some("sync") {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
+    match command {
+        Some("sync") => run_sync(json, quick),
+        Some("server") => run_server(json, quick),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
     }
+}
+
+fn run_sync(json: bool, quick: bool) -> ExitCode {
     let config = if quick {
-        Config::quick()
+        sync::Config::quick()
     } else {
-        Config::full()
+        sync::Config::full()
     };
     let results = match sync::run(&config) {
         Ok(results) => results,
@@ -52,20 +60,62 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if json {
-        match report::json(&results) {
-            Ok(text) => println!("{text}"),
-            Err(error) => {
-                eprintln!("cannot write JSON: {error}");
-                return ExitCode::FAILURE;
-            }
-        }
+    let text = if json {
+        sync::report::json(&results)
     } else {
-        print!("{}", report::table(&results));
+        Ok(sync::report::table(&results))
+    };
+    if !print(text) {
+        return ExitCode::FAILURE;
     }
     if results.iter().all(|r| r.converged) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn run_server(json: bool, quick: bool) -> ExitCode {
+    let config = if quick {
+        server::Config::quick()
+    } else {
+        server::Config::full()
+    };
+    let figures = match server::run(&config) {
+        Ok(figures) => figures,
+        Err(error) => {
+            eprintln!("server benchmark failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = if json {
+        server::report::json(&figures)
+    } else {
+        Ok(server::report::table(&figures))
+    };
+    if !print(text) {
+        return ExitCode::FAILURE;
+    }
+    // Lost or refused data is a failure; a missed speed target is a printed figure.
+    if figures.iter().all(|f| f.met || !server::is_correctness(f)) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print(text: sync::Result<String>) -> bool {
+    match text {
+        Ok(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            true
+        }
+        Err(error) => {
+            eprintln!("cannot write the report: {error}");
+            false
+        }
     }
 }

@@ -20,7 +20,7 @@ use wangge_sync::sim::{ChaCha8Rng, START_MS};
 use super::Result;
 use super::people::{Org, Person};
 
-const PLACES: [&str; 8] = [
+pub(crate) const PLACES: [&str; 8] = [
     "和平里北街",
     "安定门外大街",
     "青年湖南街",
@@ -31,7 +31,7 @@ const PLACES: [&str; 8] = [
     "雍和宫大街",
 ];
 
-const PROBLEMS: [&str; 8] = [
+pub(crate) const PROBLEMS: [&str; 8] = [
     "垃圾堆放",
     "占道经营",
     "井盖破损",
@@ -42,7 +42,7 @@ const PROBLEMS: [&str; 8] = [
     "违规张贴小广告",
 ];
 
-const SENTENCES: [&str; 16] = [
+pub(crate) const SENTENCES: [&str; 16] = [
     "小区南门外堆放生活垃圾约两立方米，有明显异味。",
     "居民反映该处垃圾已连续三天未清运，夏季高温容易滋生蚊蝇。",
     "现场发现共享单车乱停乱放，占用盲道和消防通道。",
@@ -61,7 +61,7 @@ const SENTENCES: [&str; 16] = [
     "现场有老人和儿童经过，已设置临时警示标志提醒绕行。",
 ];
 
-const REMARKS: [&str; 10] = [
+pub(crate) const REMARKS: [&str; 10] = [
     "已电话联系物业经理，答复今天下午安排清运。",
     "请网格员明天上午复查一次并拍照上传。",
     "居民代表表示满意，希望以后定期巡查。",
@@ -74,12 +74,12 @@ const REMARKS: [&str; 10] = [
     "请注意保留相关记录，月底汇总上报。",
 ];
 
-const CAPTIONS: [&str; 4] = ["现场全景", "问题近景", "周边环境", "门牌位置"];
+pub(crate) const CAPTIONS: [&str; 4] = ["现场全景", "问题近景", "周边环境", "门牌位置"];
 
 /// Builds cases and edits from one seeded generator, on a simulated clock.
 #[derive(Debug)]
 pub struct CaseFactory {
-    rng: ChaCha8Rng,
+    pub(crate) rng: ChaCha8Rng,
     /// Milliseconds since the Unix epoch of the next thing that happens.
     now_ms: i64,
 }
@@ -136,7 +136,7 @@ impl CaseFactory {
 
         // Photos and the report.
         for _ in 0..2 {
-            let evidence = self.evidence(by)?;
+            let evidence = self.evidence(by, EvidenceStage::Before)?;
             case.add_evidence(&evidence)?;
         }
         self.event(
@@ -194,17 +194,17 @@ impl CaseFactory {
     }
 
     /// Advances the clock by 1–20 minutes and returns the new time.
-    fn tick(&mut self) -> Result<Timestamp> {
+    pub(crate) fn tick(&mut self) -> Result<Timestamp> {
         self.now_ms += self.rng.random_range(60_000..1_200_000);
         Ok(Timestamp::from_millis(self.now_ms)?)
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.rng.random_range(0..items.len())]
     }
 
     /// About `chars` Chinese characters of sentences.
-    fn description(&mut self, chars: usize) -> String {
+    pub(crate) fn description(&mut self, chars: usize) -> String {
         let mut text = String::new();
         while text.chars().count() < chars {
             text.push_str(self.pick(&SENTENCES));
@@ -212,7 +212,7 @@ impl CaseFactory {
         text.chars().take(chars + 10).collect()
     }
 
-    fn evidence(&mut self, by: &Person) -> Result<Evidence> {
+    pub(crate) fn evidence(&mut self, by: &Person, stage: EvidenceStage) -> Result<Evidence> {
         let at = self.tick()?;
         Ok(Evidence {
             hash: ContentHash::from_bytes(self.rng.random()),
@@ -226,7 +226,7 @@ impl CaseFactory {
                 116.39 + self.rng.random_range(0.0..0.05),
             )?),
             thumbnail: Some(ContentHash::from_bytes(self.rng.random())),
-            stage: EvidenceStage::Before,
+            stage,
             caption: self.pick(&CAPTIONS).to_string(),
             added_by: by.user,
             device: by.device,
@@ -234,7 +234,7 @@ impl CaseFactory {
         })
     }
 
-    fn comment(&mut self, case: &mut CaseDocument, by: &Person) -> Result<()> {
+    pub(crate) fn comment(&mut self, case: &mut CaseDocument, by: &Person) -> Result<()> {
         let at = self.tick()?;
         let comment = Comment {
             id: CommentId::from_parts(at, self.rng.random()),

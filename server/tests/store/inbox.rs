@@ -531,7 +531,7 @@ async fn raw<S: Backend>(fx: &Fixture<S>, sql: &str) -> bool {
         return false;
     };
     if location.starts_with("postgres") {
-        let mut conn = sqlx::PgConnection::connect(&location).await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(location).await.unwrap();
         conn.execute(sql).await.unwrap();
     } else {
         let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{location}"))

@@ -69,7 +69,7 @@ fn statement_where(condition: &str) -> String {
 async fn inbox_over_a_million_cases() {
     crate::support::postgres(|fx: crate::support::Fixture<PgStore>| async move {
         let url = fx.location().unwrap();
-        let mut conn = PgConnection::connect(&url).await.unwrap();
+        let mut conn = PgConnection::connect(url).await.unwrap();
         let started = Instant::now();
         sqlx::query("SELECT setseed(0.42)")
             .execute(&mut conn)

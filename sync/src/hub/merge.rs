@@ -1,19 +1,23 @@
 //! The validated merge of one uploaded case — pure: stored bytes and the upload in, a
 //! verdict, what to store and what to send back out.
 //!
-//! Fork the stored document → load the upload into the fork → refuse orphans → take the new
-//! changes → check each change's author (the session's own actor, or a relay signature by the
-//! author's device) → check the document is this case and in the author's scope → the
-//! server's [`Policy`] → commit. A refusal stores nothing.
+//! Fork the stored document (kept loaded in the [`DocCache`] while it is hot) → load the
+//! upload into the fork → refuse orphans → take the new changes → check each change's author
+//! (the session's own actor, or a relay signature by the author's device) → check the
+//! document is this case and in the author's scope → the server's [`Policy`] → commit. A
+//! refusal stores nothing.
 
 use std::collections::BTreeMap;
 
-use automerge::{ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
+use automerge::{
+    ActorId, AutoCommit, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
+};
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
 use wangge_proto::workflow::DeadlinePolicy;
 
+use super::cache::{DocCache, Hot, StoredKey};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
 use super::{ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, summarize};
 use crate::relay;
@@ -28,6 +32,8 @@ pub(crate) struct MergeContext<'a, P> {
     pub max_case_bytes: usize,
     /// How long each step may take (deadlines in the commit's facts).
     pub deadlines: &'a DeadlinePolicy,
+    /// Hot documents (see [`DocCache`]).
+    pub cache: &'a DocCache,
 }
 
 /// The result of merging one upload.
@@ -84,8 +90,6 @@ enum Stop {
     Reject(Rejection),
     /// Refused, and the uploader may not see the case: nothing of it goes back.
     Hide(Rejection),
-    /// The stored case itself does not load.
-    Corrupt(StoredCorrupt),
 }
 
 impl From<Rejection> for Stop {
@@ -104,6 +108,12 @@ struct Checked {
     phone_heads: Vec<ChangeHash>,
 }
 
+/// The stored case, loaded (or taken from the cache), and the key of its stored bytes.
+struct Before {
+    hot: Hot,
+    key: StoredKey,
+}
+
 /// Merges `upload` into the stored case.
 pub(crate) fn merge<P: Policy>(
     stored: Option<&[u8]>,
@@ -111,17 +121,26 @@ pub(crate) fn merge<P: Policy>(
     ctx: &MergeContext<'_, P>,
 ) -> Result<(Option<CaseCommit>, Merged), StoredCorrupt> {
     let mut before = match stored {
-        Some(bytes) => Some(CaseDocument::load(bytes).map_err(|e| StoredCorrupt(e.to_string()))?),
+        Some(bytes) => Some(before(&upload.case, bytes, ctx.cache)?),
         None => None,
     };
-    let checked = match check(stored, before.as_mut(), upload, ctx) {
+    let checked = check(before.as_mut().map(|b| &mut b.hot), upload, ctx);
+    let checked = match checked {
         Ok(checked) => checked,
-        Err(Stop::Resend) => return Ok((None, Merged::resend())),
-        Err(Stop::Reject(rejection)) => {
-            return Ok((None, Merged::rejected(rejection, before.as_mut())));
+        Err(stop) => {
+            let merged = match stop {
+                Stop::Resend => Merged::resend(),
+                Stop::Reject(rejection) => {
+                    Merged::rejected(rejection, before.as_mut().map(|b| &mut b.hot.doc))
+                }
+                Stop::Hide(rejection) => Merged::rejected(rejection, None),
+            };
+            // Nothing was stored: the loaded case is still the stored one.
+            if let Some(Before { hot, key }) = before {
+                ctx.cache.put(upload.case, &key, hot);
+            }
+            return Ok((None, merged));
         }
-        Err(Stop::Hide(rejection)) => return Ok((None, Merged::rejected(rejection, None))),
-        Err(Stop::Corrupt(corrupt)) => return Err(corrupt),
     };
     let Checked {
         mut after,
@@ -141,6 +160,9 @@ pub(crate) fn merge<P: Policy>(
         stored: authored.len(),
     };
     if authored.is_empty() {
+        if let Some(Before { hot, key }) = before {
+            ctx.cache.put(upload.case, &key, hot);
+        }
         return Ok((None, merged));
     }
     let commit = CaseCommit {
@@ -155,13 +177,48 @@ pub(crate) fn merge<P: Policy>(
         index,
         facts,
     };
+    // The store appends the new changes to what it holds (until it compacts): keep the
+    // merged document under the key of exactly those bytes. If the store holds anything
+    // else next time — it compacted, the commit rolled back — the key simply misses.
+    let (key, stored_len) = match before {
+        Some(Before { key, hot }) => (key, hot.stored_len),
+        None => (StoredKey::of(&[]), 0),
+    };
+    let added: usize = commit.changes.iter().map(|c| c.bytes.len()).sum();
+    let next = key.then(commit.changes.iter().map(|c| c.bytes.as_slice()));
+    ctx.cache.put(
+        upload.case,
+        &next,
+        Hot {
+            doc: after,
+            index: commit.index.clone(),
+            stored_len: stored_len + added,
+        },
+    );
     Ok((Some(commit), merged))
+}
+
+/// The stored case: from the cache if it holds exactly these bytes, else loaded.
+fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, StoredCorrupt> {
+    let key = StoredKey::of(stored);
+    if let Some(hot) = cache.take(case, &key) {
+        return Ok(Before { hot, key });
+    }
+    let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
+    let index = CaseIndex::of(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
+    Ok(Before {
+        hot: Hot {
+            doc,
+            index,
+            stored_len: stored.len(),
+        },
+        key,
+    })
 }
 
 /// Every check, in order; nothing here writes.
 fn check<P: Policy>(
-    stored: Option<&[u8]>,
-    mut before: Option<&mut CaseDocument>,
+    mut before: Option<&mut Hot>,
     upload: &CaseUpload,
     ctx: &MergeContext<'_, P>,
 ) -> Result<Checked, Stop> {
@@ -171,8 +228,8 @@ fn check<P: Policy>(
     // Changes built on heads the hub does not have: it was restored from an older backup, or
     // has never seen the case. Not the phone's fault: it sends the case whole.
     let before_heads = match before.as_deref_mut() {
-        Some(doc) => {
-            let am = doc.automerge_mut();
+        Some(hot) => {
+            let am = hot.doc.automerge_mut();
             if !upload
                 .base
                 .iter()
@@ -185,20 +242,7 @@ fn check<P: Policy>(
         None if upload.base.is_empty() => Vec::new(),
         None => return Err(Stop::Resend),
     };
-    // `load_incremental` silently skips chunks that fail to parse or verify, so the stored
-    // bytes and the upload are loaded together, strictly: all of it, or a refusal.
-    let mut combined = stored.map(<[u8]>::to_vec).unwrap_or_default();
-    combined.extend_from_slice(&upload.changes);
-    let strict = LoadOptions::new()
-        .on_partial_load(OnPartialLoad::Error)
-        .verification_mode(VerificationMode::Check);
-    let mut fork = AutoCommit::load_with_options(&combined, strict).map_err(|error| {
-        if has_orphans(before.as_deref_mut(), &upload.changes) {
-            orphans()
-        } else {
-            corrupt(&error.to_string())
-        }
-    })?;
+    let mut fork = apply(before.as_deref_mut().map(|h| &mut h.doc), &upload.changes)?;
     if !fork.get_missing_deps(&[]).is_empty() {
         return Err(orphans().into());
     }
@@ -221,14 +265,10 @@ fn check<P: Policy>(
     }
     let (index, facts) =
         summarize(&after, ctx.deadlines).map_err(|e| not_a_case(&e.to_string()))?;
-    let index_before = before
-        .as_deref()
-        .map(CaseIndex::of)
-        .transpose()
-        .map_err(|e| Stop::Corrupt(StoredCorrupt(e.to_string())))?;
+    let before = before.map(|hot| &*hot);
     // The uploader must have the case in scope — as it was, or as created — or it would
     // receive a case it may not see; so must every author.
-    let scope_index = index_before.as_ref().unwrap_or(&index);
+    let scope_index = before.map_or(&index, |hot| &hot.index);
     if !scope_index.in_scope(&ctx.session.scope) {
         return Err(Stop::Hide(out_of_scope(ctx.session.user)));
     }
@@ -242,7 +282,7 @@ fn check<P: Policy>(
         ctx.policy.check(&UploadCheck {
             session: ctx.session,
             case: upload.case,
-            before: before.as_deref(),
+            before: before.map(|hot| &hot.doc),
             after: &after,
             changes: &authored,
         })?;
@@ -254,6 +294,35 @@ fn check<P: Policy>(
         authored,
         phone_heads,
     })
+}
+
+/// The stored document with the upload applied — all of it, or a refusal.
+///
+/// `load_incremental` silently skips chunks that fail to parse or verify, so the upload is
+/// first loaded on its own, strictly. That fails with `MissingDeps` exactly when every chunk
+/// parsed and verified but the changes build on others (the stored ones, normally): only
+/// then, or if it loads whole, is it applied to a fork of the stored document. Loading the
+/// stored case again together with the upload would do the same at the cost of a full load.
+fn apply(before: Option<&mut CaseDocument>, changes: &[u8]) -> Result<AutoCommit, Rejection> {
+    let strict = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check);
+    let alone = AutoCommit::load_with_options(changes, strict);
+    let Some(before) = before else {
+        // A new case: the upload is the whole document.
+        return alone.map_err(|error| match error {
+            AutomergeError::MissingDeps => orphans(),
+            error => corrupt(&error.to_string()),
+        });
+    };
+    match alone {
+        Ok(_) | Err(AutomergeError::MissingDeps) => {}
+        Err(error) => return Err(corrupt(&error.to_string())),
+    }
+    let mut fork = before.automerge_mut().fork();
+    fork.load_incremental(changes)
+        .map_err(|error| corrupt(&error.to_string()))?;
+    Ok(fork)
 }
 
 fn author_of<P>(
@@ -286,15 +355,6 @@ fn author_of<P>(
             "Contains edits made under another device's identity without that device's signature.",
         )),
     }
-}
-
-/// Whether the upload loads leniently but lacks changes it depends on.
-fn has_orphans(before: Option<&mut CaseDocument>, changes: &[u8]) -> bool {
-    let mut fork = match before {
-        Some(doc) => doc.automerge_mut().fork(),
-        None => AutoCommit::new(),
-    };
-    fork.load_incremental(changes).is_ok() && !fork.get_missing_deps(&[]).is_empty()
 }
 
 fn too_large(size: usize, limit: usize) -> Rejection {

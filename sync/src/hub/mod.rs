@@ -6,6 +6,7 @@
 //! every upload goes through [`merge`](self) — the validated merge — and the server's
 //! [`Policy`] before anything is stored.
 
+mod cache;
 mod facts;
 mod index;
 mod memory;
@@ -16,6 +17,7 @@ mod serve;
 mod session;
 mod store;
 
+pub use cache::{DEFAULT_CACHE_BYTES, DocCache};
 pub use facts::{CaseFacts, summarize};
 pub use index::CaseIndex;
 pub use memory::MemoryHub;

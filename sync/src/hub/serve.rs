@@ -9,19 +9,21 @@ use wangge_proto::values::CaseId;
 use wangge_proto::workflow::DeadlinePolicy;
 
 use super::merge::{MergeContext, StoredCorrupt, merge};
-use super::{BatchStats, CaseIndex, HubStore, Moved, Observer, Policy, Session};
+use super::{BatchStats, CaseIndex, DocCache, HubStore, Moved, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
 };
 use crate::{Error, Limits};
 
-/// The hub: a store, the server's policy, the limits, and who hears about each batch.
+/// The hub: a store, the server's policy, the limits, the hot documents, and who hears about
+/// each batch.
 pub struct Hub<S, P> {
     store: S,
     policy: P,
     limits: Limits,
     observers: Vec<Arc<dyn Observer>>,
     deadlines: DeadlinePolicy,
+    cache: DocCache,
 }
 
 impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
@@ -30,6 +32,7 @@ impl<S: std::fmt::Debug, P: std::fmt::Debug> std::fmt::Debug for Hub<S, P> {
             .field("store", &self.store)
             .field("policy", &self.policy)
             .field("limits", &self.limits)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
@@ -41,7 +44,8 @@ fn store_error(error: impl std::fmt::Display) -> Error {
 }
 
 impl<S: HubStore, P: Policy> Hub<S, P> {
-    /// A hub over `store`, checking uploads with `policy`.
+    /// A hub over `store`, checking uploads with `policy`, keeping up to
+    /// [`DEFAULT_CACHE_BYTES`](super::DEFAULT_CACHE_BYTES) of hot documents loaded.
     pub fn new(store: S, policy: P, limits: Limits) -> Self {
         Self {
             store,
@@ -49,6 +53,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             limits,
             observers: Vec::new(),
             deadlines: DeadlinePolicy::default(),
+            cache: DocCache::default(),
         }
     }
 
@@ -56,6 +61,17 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
     pub fn with_deadlines(mut self, policy: DeadlinePolicy) -> Self {
         self.deadlines = policy;
         self
+    }
+
+    /// Keeps at most `bytes` (estimated) of hot documents loaded; 0 loads every case afresh.
+    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
+        self.cache = DocCache::new(bytes);
+        self
+    }
+
+    /// The hot documents.
+    pub fn cache(&self) -> &DocCache {
+        &self.cache
     }
 
     /// Reports every answered batch to `observer` too (the server's metrics, its live
@@ -98,6 +114,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             policy: &self.policy,
             max_case_bytes: self.limits.max_case_bytes,
             deadlines: &self.deadlines,
+            cache: &self.cache,
         };
         let mut verdicts = Vec::with_capacity(request.uploads.len());
         let mut updates = Vec::new();

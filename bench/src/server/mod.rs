@@ -1,0 +1,111 @@
+//! `server`: the server's figures from issue 4, measured on SQLite and PostgreSQL side by side
+//! in one run, load generated in-process on loopback.
+//!
+//! | figure | module | what |
+//! | --- | --- | --- |
+//! | `merge-validated` | [`merge`] | validated case changes merged per second by [`wangge_sync::hub::Hub::sync`] on one core, batches of 200, next to the same changes merged unvalidated |
+//! | `sync-200-phones` | [`phones`] | the real server app on a port-0 listener, 200 enrolled phones syncing at once over HTTP |
+//!
+//! Each figure is one module with a `run(&Config, …) -> Result<Vec<Figure>>`; [`run`] lists
+//! them, so another figure (the secretary's inbox over 1,000,000 cases) is one more module and
+//! one more line there. PostgreSQL runs in its own process (the server under test is this
+//! one); when it is unreachable its figures are skipped loudly ([`databases`]).
+
+pub mod cpu;
+pub mod databases;
+pub mod merge;
+pub mod phones;
+pub mod report;
+pub mod steps;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::sync::Result;
+
+/// Sizes of one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Smaller sizes, for tests.
+    pub quick: bool,
+    /// Seed of every generator.
+    pub seed: u64,
+    /// `merge`: cases per batch (one sync request).
+    pub batch: usize,
+    /// `merge`: groups of `batch` cases, each taken through the whole life cycle.
+    pub groups: usize,
+    /// `merge`: replays of the same uploads per store and policy; the best is reported.
+    pub repeats: usize,
+    /// `phones`: phones syncing at once.
+    pub phones: usize,
+    /// `phones`: dirty cases per phone.
+    pub cases_per_phone: usize,
+}
+
+impl Config {
+    /// The sizes of the targets.
+    pub fn full() -> Self {
+        Self {
+            quick: false,
+            seed: 2026,
+            batch: 200,
+            groups: 4,
+            repeats: 2,
+            phones: 200,
+            cases_per_phone: 20,
+        }
+    }
+
+    /// Small sizes, for the integration test: batches of 100, fewer phones.
+    pub fn quick() -> Self {
+        Self {
+            quick: true,
+            batch: 100,
+            groups: 1,
+            repeats: 1,
+            phones: 40,
+            cases_per_phone: 5,
+            ..Self::full()
+        }
+    }
+}
+
+/// One measured figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// e.g. `merge-validated`.
+    pub name: String,
+    /// `sqlite`, `postgres` or `memory`.
+    pub backend: String,
+    /// The measured value.
+    pub value: f64,
+    /// Its unit.
+    pub unit: String,
+    /// The same measurement's baseline in the same run, if the figure has one.
+    pub baseline: Option<f64>,
+    /// The target, in words.
+    pub target: String,
+    /// Whether the target is met.
+    pub met: bool,
+    /// Further numbers (p99, errors, cases, ratio, …).
+    pub details: BTreeMap<String, f64>,
+    /// What was measured exactly, and what missed.
+    pub notes: Vec<String>,
+}
+
+/// Runs every figure of `config`, in the order of the table.
+pub fn run(config: &Config) -> Result<Vec<Figure>> {
+    let postgres = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(databases::postgres_available())?;
+    let mut figures = merge::run(config, postgres)?;
+    figures.extend(phones::run(config, postgres)?);
+    Ok(figures)
+}
+
+/// Whether a missed target of `figure` means lost or refused data (not just a slow figure).
+pub fn is_correctness(figure: &Figure) -> bool {
+    figure.name.starts_with("sync-")
+}
