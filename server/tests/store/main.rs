@@ -15,4 +15,3 @@ mod delivered;
 mod feed;
 mod hub;
 mod inbox;
-mod inbox_scale;
