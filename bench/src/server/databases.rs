@@ -100,7 +100,7 @@ impl PgDatabase {
             .await?;
         admin.close().await?;
         Ok(Self {
-            url: with_database(&admin_url, &name),
+            url: wangge_server::store::with_database(&admin_url, &name),
             name,
         })
     }
@@ -121,20 +121,6 @@ impl PgDatabase {
         admin.close().await?;
         Ok(())
     }
-}
-
-/// `url` with its database replaced by `database`.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{base}/{database}{query}")
 }
 
 /// A number that differs between calls (the clock's nanoseconds and a counter).

@@ -1,6 +1,6 @@
 //! Blobs on object storage (S3 and S3-compatible stores such as MinIO, Aliyun OSS or Tencent
 //! COS, or a local directory through the same API), for several server instances sharing one
-//! set of photos. Built on the `object_store` crate (ADR 0009).
+//! set of photos. Built on the `object_store` crate (ADR 0006).
 //!
 //! Layout under the configured prefix:
 //!

@@ -38,7 +38,7 @@ use wangge_sync::hub::HubStore;
 pub use compaction::COMPACT_AFTER;
 pub use error::StoreError;
 pub use inbox::{CaseSummary, DEFAULT_LIMIT, InboxCursor, InboxPage, InboxQuery, MAX_LIMIT};
-pub use postgres::PgStore;
+pub use postgres::{PgStore, with_database};
 pub use records::{DeviceRecord, TokenRecord, UserRecord};
 pub use sqlite::SqliteStore;
 

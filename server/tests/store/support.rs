@@ -186,20 +186,6 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// `url` with its database replaced by `database`.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{base}/{database}{query}")
-}
-
 pub async fn postgres<F, Fut>(test: F)
 where
     F: FnOnce(Fixture<PgStore>) -> Fut,
@@ -229,7 +215,7 @@ where
         .execute(format!("CREATE DATABASE {name}").as_str())
         .await
         .unwrap();
-    let url = with_database(&admin_url, &name);
+    let url = wangge_server::store::with_database(&admin_url, &name);
     let outcome = match PgStore::connect(&url).await {
         Ok(store) => run(store, Some(url), test).await,
         Err(e) => Err(Box::new(format!("connecting to {url}: {e}")) as Box<_>),

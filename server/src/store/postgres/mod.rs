@@ -103,3 +103,18 @@ impl PgStore {
 }
 
 super::sql::store_impls!(PgStore, sqlx::Postgres);
+
+/// `url` with its database replaced by `database` (tests and benchmarks create a database of
+/// their own next to the one they were pointed at).
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
