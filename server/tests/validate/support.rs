@@ -2,8 +2,8 @@
 //! typed edits, honest steps and forged ones.
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
-use wangge_proto::case::{Actor, CaseDocument, CaseSource, Comment, NewCase, Origin};
-use wangge_proto::values::{CaseId, CommentId, DepartmentCode, EventId};
+use wangge_proto::case::{Actor, CaseDocument, CaseSource, NewCase, Origin};
+use wangge_proto::values::{CaseId, DepartmentCode, EventId};
 use wangge_proto::workflow::{Action, DeadlinePolicy, Status, WorkflowEvent, heads};
 use wangge_proto::{Role, Scope};
 use wangge_server::services::validate::PermissionPolicy;
@@ -143,18 +143,8 @@ impl Device {
 
     /// Adds comment number `n` as this phone's user.
     pub fn comment(&mut self, case: &CaseId, n: u32, text: &str) -> Option<ChangeHash> {
-        let (user, role, device) = (self.session.user, self.session.role, self.session.device);
+        let comment = common::comment(&self.session, n, text);
         self.edit(case, |doc| {
-            let mut random = [0u8; 10];
-            random[..4].copy_from_slice(&n.to_be_bytes());
-            let comment = Comment {
-                id: CommentId::from_parts(ts(i64::from(n)), random),
-                author: user,
-                role,
-                device,
-                at: ts(i64::from(n)),
-                text: text.into(),
-            };
             doc.add_comment(&comment).unwrap();
         })
     }

@@ -1,12 +1,12 @@
 //! Fixtures shared by the sync test binaries (included with `#[path]`): clock, grids, an
-//! enrolled identity, a case document, a typed edit.
+//! enrolled identity, a case document, a typed edit, a comment.
 
 #![allow(dead_code)]
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use uuid::Uuid;
-use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
-use wangge_proto::values::{CaseId, DeviceId, GridCode, Timestamp, UserId};
+use wangge_proto::case::{CaseDocument, CaseSource, Comment, NewCase, Origin};
+use wangge_proto::values::{CaseId, CommentId, DeviceId, GridCode, Timestamp, UserId};
 use wangge_proto::{Role, Scope};
 use wangge_sync::hub::{ActorRecord, Session};
 use wangge_sync::phone::MemoryPhone;
@@ -111,4 +111,18 @@ pub fn edit(
         *doc = document.into_automerge();
         hash
     })?
+}
+
+/// Comment number `n` by `session`'s user, written at minute `n`.
+pub fn comment(session: &Session, n: u32, text: &str) -> Comment {
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&n.to_be_bytes());
+    Comment {
+        id: CommentId::from_parts(ts(i64::from(n)), random),
+        author: session.user,
+        role: session.role,
+        device: session.device,
+        at: ts(i64::from(n)),
+        text: text.into(),
+    }
 }

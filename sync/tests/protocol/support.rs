@@ -1,8 +1,8 @@
 //! A small world: one hub, grid-worker and secretary phones, case builders.
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
-use wangge_proto::case::{CaseDocument, Comment};
-use wangge_proto::values::{CaseId, CommentId};
+use wangge_proto::case::CaseDocument;
+use wangge_proto::values::CaseId;
 use wangge_proto::{Role, Scope};
 use wangge_sync::hub::{Hub, MemoryHub, Policy, Session};
 use wangge_sync::peer::PeerSession;
@@ -103,18 +103,8 @@ impl Device {
     }
 
     pub fn comment(&mut self, case: &CaseId, n: u32, text: &str) -> Option<ChangeHash> {
-        let (user, role, device) = (self.session.user, self.session.role, self.session.device);
+        let comment = common::comment(&self.session, n, text);
         self.edit(case, |doc| {
-            let mut random = [0u8; 10];
-            random[..4].copy_from_slice(&n.to_be_bytes());
-            let comment = Comment {
-                id: CommentId::from_parts(ts(i64::from(n)), random),
-                author: user,
-                role,
-                device,
-                at: ts(i64::from(n)),
-                text: text.into(),
-            };
             doc.add_comment(&comment).unwrap();
         })
     }
