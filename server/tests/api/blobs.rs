@@ -26,7 +26,8 @@ enum Kind {
 struct Fixture {
     dir: std::path::PathBuf,
     kind: Kind,
-    memory: Option<BlobBackend>,
+    /// The in-memory store (its handles share one map).
+    memory: Option<ObjectBlobStore>,
 }
 
 impl Fixture {
@@ -34,7 +35,7 @@ impl Fixture {
         let dir = temp_dir();
         std::fs::create_dir_all(&dir).unwrap();
         let memory = matches!(kind, Kind::ObjectMemory)
-            .then(|| BlobBackend::Object(ObjectBlobStore::from_url("memory:///").unwrap()));
+            .then(|| ObjectBlobStore::from_url("memory:///").unwrap());
         Self { dir, kind, memory }
     }
 
@@ -50,10 +51,7 @@ impl Fixture {
                     ObjectBlobStore::from_url(&url).unwrap(),
                 ))
             }
-            Kind::ObjectMemory => match self.memory.as_ref().unwrap() {
-                BlobBackend::Object(store) => Arc::new(BlobBackend::Object(store.clone())),
-                BlobBackend::Dir(_) => unreachable!(),
-            },
+            Kind::ObjectMemory => Arc::new(BlobBackend::Object(self.memory.clone().unwrap())),
         }
     }
 }
