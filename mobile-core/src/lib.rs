@@ -1,4 +1,12 @@
-//! The phone library: offline case store, photo evidence pipeline, sync client, uniffi bindings. Filled in by the mobile-core issue.
+//! The phone library that the grid workers', secretaries' and department handlers' apps
+//! embed: the offline case store ([`store`]), the photo evidence pipeline and the sync
+//! client, with a thin uniffi layer at the edge for Android and iOS.
 //!
-//! This crate is a skeleton for now: it exists so that the workspace layout and the
-//! dependency direction (proto ← sync ← {server, mobile-core}) are fixed from the start.
+//! A plain Rust API first: everything the apps can do is a method here, tested from Rust;
+//! the bindings only translate.
+
+pub mod client;
+pub mod store;
+
+pub use client::{ClientError, SyncClient};
+pub use store::{CaseStore, StoreError};

@@ -12,13 +12,15 @@
 mod blob;
 mod drive;
 mod error;
+mod json;
 mod live;
 mod sse;
 
 use std::time::Duration;
 
+pub use reqwest::Method;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE};
-use reqwest::{Method, RequestBuilder, StatusCode, Url};
+use reqwest::{RequestBuilder, StatusCode, Url};
 use wangge_proto::Locale;
 
 pub use drive::{download, sync_once, upload};

@@ -1,0 +1,73 @@
+//! What a sync tells the app while it runs: progress, and each case's result — accepted,
+//! refused with the server's reason (the edits are kept), or changed by others.
+
+use wangge_proto::values::CaseId;
+
+/// A step of a running sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncProgress {
+    /// Sending `cases` cases with edits (round `round`), `left` more waiting.
+    Sending {
+        /// Round number, from 1.
+        round: u32,
+        /// Cases in this request.
+        cases: u32,
+        /// Cases left for later rounds.
+        left: u32,
+    },
+    /// The exchange failed; trying again after `wait_ms` (attempt `attempt`).
+    Retrying {
+        /// The next attempt's number, from 2.
+        attempt: u32,
+        /// Milliseconds until it.
+        wait_ms: u64,
+        /// The failure's code.
+        code: String,
+    },
+    /// Everything is sent and received.
+    Done,
+}
+
+/// What happened to one case in a sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseOutcome {
+    /// The server accepted the phone's edits.
+    Accepted {
+        /// The case.
+        case: CaseId,
+    },
+    /// The server refused the phone's edits; they are kept on the phone with the reason.
+    Refused {
+        /// The case.
+        case: CaseId,
+        /// The server's code.
+        code: String,
+        /// The reason in Simplified Chinese.
+        zh: String,
+        /// The reason in English.
+        en: String,
+    },
+    /// Others changed the case (a secretary's decision, a department's report, …).
+    Received {
+        /// The case.
+        case: CaseId,
+    },
+}
+
+/// The app's side: called from the sync's thread, so keep it quick.
+pub trait SyncListener: Send + Sync {
+    /// A step of the sync.
+    fn on_progress(&self, progress: &SyncProgress) {
+        let _ = progress;
+    }
+    /// One case's result.
+    fn on_case(&self, outcome: &CaseOutcome) {
+        let _ = outcome;
+    }
+}
+
+/// A listener that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl SyncListener for Quiet {}

@@ -1,0 +1,71 @@
+//! The sync client: signs in, and syncs the store with the server over HTTP — retried with
+//! exponential backoff and jitter, resumable after any cut, reporting progress and each
+//! case's result to the app ([`SyncListener`]), never dropping a refused edit (it stays on the
+//! phone with the server's reason).
+//!
+//! The protocol is the sync crate's ([`wangge_sync::phone`]); this module only decides when
+//! to send, how often to retry, and what to tell the app.
+
+mod error;
+mod listener;
+mod network;
+mod retry;
+mod run;
+mod sign_in;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use wangge_proto::Locale;
+
+pub use error::ClientError;
+pub use listener::{CaseOutcome, Quiet, SyncListener, SyncProgress};
+pub use network::{Network, NetworkPolicy};
+pub use retry::Retry;
+pub use run::SyncSummary;
+
+use crate::store::CaseStore;
+
+/// Syncs one phone's store with its server.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    store: Arc<Mutex<CaseStore>>,
+    retry: Retry,
+    locale: Locale,
+}
+
+impl SyncClient {
+    /// A client for `store` (shared with the app's edits), with the default retries, asking
+    /// for messages in Simplified Chinese.
+    pub fn new(store: Arc<Mutex<CaseStore>>) -> Self {
+        Self {
+            store,
+            retry: Retry::default(),
+            locale: Locale::ZhCn,
+        }
+    }
+
+    /// Retries differently.
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Asks the server for messages in `locale`.
+    pub fn with_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Mutex<CaseStore>> {
+        &self.store
+    }
+}
+
+/// Locks the store; a panic in another thread while it held the lock left no transaction
+/// open (SQLite rolled it back), so the store is used on.
+pub(crate) fn lock(store: &Mutex<CaseStore>) -> MutexGuard<'_, CaseStore> {
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,165 @@
+//! One sync: rounds of the sync protocol until the server has everything and the phone has
+//! everything, each round retried with backoff when the network fails.
+//!
+//! The store is locked only while a request is built and while a response is stored, never
+//! across the network, so the user keeps editing during a sync; edits made meanwhile stay
+//! unsent and go with the next round. A response is stored in one transaction: a sync cut at
+//! any point (the network, the OS killing the app) leaves the store as before that response,
+//! and the next sync resumes from there.
+
+use std::sync::{Arc, Mutex};
+
+use wangge_proto::values::CaseId;
+use wangge_sync::Limits;
+use wangge_sync::http::client::HttpClient;
+use wangge_sync::phone::{PhoneSync, Report};
+
+use super::listener::{CaseOutcome, SyncListener, SyncProgress};
+use super::network::Network;
+use super::{ClientError, SyncClient, lock};
+use crate::store::CaseStore;
+
+/// What a completed sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Rounds (request and response) it took.
+    pub rounds: u32,
+    /// Cases whose edits the server accepted.
+    pub accepted: Vec<CaseId>,
+    /// Cases whose edits the server refused (kept on the phone with the reason).
+    pub refused: Vec<CaseId>,
+    /// Cases others changed.
+    pub received: Vec<CaseId>,
+}
+
+/// Rounds after which a sync stops even if the server says there is more (the next sync
+/// continues).
+const MAX_ROUNDS: u32 = 64;
+
+impl SyncClient {
+    /// Syncs every case now: sends all unsent edits and receives what others changed.
+    pub async fn sync(
+        &self,
+        network: Network,
+        listener: &dyn SyncListener,
+    ) -> Result<SyncSummary, ClientError> {
+        if network == Network::Offline {
+            return Err(ClientError::Offline);
+        }
+        let (http, phone) = {
+            let store = lock(&self.store);
+            let identity = store.identity().ok_or(ClientError::NotSignedIn)?;
+            let session = store.session()?.ok_or(ClientError::NotSignedIn)?;
+            let phone = PhoneSync::new(
+                identity.device,
+                vec![identity.actor.clone()],
+                Limits::default(),
+            );
+            let http = HttpClient::new(&session.base_url, session.token)
+                .map_err(ClientError::Refused)?
+                .with_locale(self.locale);
+            (http, phone)
+        };
+        let mut summary = SyncSummary::default();
+        loop {
+            summary.rounds += 1;
+            let report = self.round(&http, &phone, summary.rounds, listener).await?;
+            for case in &report.accepted {
+                listener.on_case(&CaseOutcome::Accepted { case: *case });
+            }
+            for refused in &report.rejected {
+                listener.on_case(&CaseOutcome::Refused {
+                    case: refused.case,
+                    code: refused.code.clone(),
+                    zh: refused.zh.clone(),
+                    en: refused.en.clone(),
+                });
+            }
+            for case in &report.received {
+                listener.on_case(&CaseOutcome::Received { case: *case });
+            }
+            summary.accepted.extend(&report.accepted);
+            summary
+                .refused
+                .extend(report.rejected.iter().map(|r| r.case));
+            summary.received.extend(&report.received);
+            if !report.more || summary.rounds >= MAX_ROUNDS {
+                break;
+            }
+        }
+        listener.on_progress(&SyncProgress::Done);
+        Ok(summary)
+    }
+
+    /// One round: build the request, send it (retrying), store the response.
+    async fn round(
+        &self,
+        http: &HttpClient,
+        phone: &PhoneSync,
+        round: u32,
+        listener: &dyn SyncListener,
+    ) -> Result<Report, ClientError> {
+        let (request, sent) = blocking(&self.store, {
+            let phone = phone.clone();
+            move |store| phone.prepare(store)
+        })
+        .await?;
+        listener.on_progress(&SyncProgress::Sending {
+            round,
+            cases: u32::try_from(sent.cases.len()).unwrap_or(u32::MAX),
+            left: u32::try_from(sent.left_over).unwrap_or(u32::MAX),
+        });
+        let mut waits = self.retry.waits();
+        let mut attempt = 1;
+        let response = loop {
+            match http.sync(&request).await {
+                Ok(response) => break response,
+                Err(error) if error.is_unauthenticated() => {
+                    return Err(ClientError::SessionExpired);
+                }
+                Err(error) if error.is_retryable() => {
+                    let Some(wait) = waits.next() else {
+                        return Err(ClientError::Unreachable {
+                            attempts: attempt,
+                            last: error,
+                        });
+                    };
+                    attempt += 1;
+                    tracing::info!(%error, attempt, ?wait, "sync failed; retrying");
+                    listener.on_progress(&SyncProgress::Retrying {
+                        attempt,
+                        wait_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        code: error.code().to_owned(),
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => return Err(ClientError::Refused(error)),
+            }
+        };
+        let phone = phone.clone();
+        blocking(&self.store, move |store| {
+            phone.receive(store, &sent, &response)
+        })
+        .await
+    }
+}
+
+/// Runs `work` on the store on a blocking thread (the protocol's CPU work and SQLite never
+/// run on the caller's thread or the async workers).
+async fn blocking<T: Send + 'static>(
+    store: &Arc<Mutex<CaseStore>>,
+    work: impl FnOnce(&mut CaseStore) -> Result<T, wangge_sync::Error> + Send + 'static,
+) -> Result<T, ClientError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || {
+        let mut store = lock(&store);
+        work(&mut store)
+            .map_err(|e| ClientError::Refused(wangge_sync::http::client::HttpError::Sync(e)))
+    })
+    .await
+    .map_err(|e| {
+        ClientError::Store(crate::store::StoreError::Database {
+            detail: format!("the sync worker stopped: {e}"),
+        })
+    })?
+}

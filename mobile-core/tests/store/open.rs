@@ -1,0 +1,78 @@
+//! Opening: schema creation, upgrades, refusing a newer file, the identity kept across opens.
+
+use wangge_mobile::store::{CaseStore, SCHEMA_VERSION, StoreError};
+
+use crate::support::{TempStore, new_case, worker};
+
+#[test]
+fn a_new_file_gets_the_current_schema_and_keeps_the_identity() {
+    let mut t = TempStore::new(Some(worker(1)));
+    let version: i64 = rusqlite_version(&t);
+    assert_eq!(version, SCHEMA_VERSION);
+    t.reopen();
+    let identity = t.store.identity().expect("identity kept");
+    assert_eq!(identity.user, worker(1).user);
+    assert_eq!(identity.actor, worker(1).actor);
+    assert_eq!(identity.key.to_bytes(), worker(1).key.to_bytes());
+}
+
+#[test]
+fn a_file_from_a_newer_app_is_refused_untouched() {
+    let t = TempStore::new(None);
+    let path = t.path();
+    drop(t.store);
+    set_user_version(&path, SCHEMA_VERSION + 7);
+    let error = CaseStore::open(&path).unwrap_err();
+    assert!(
+        matches!(error, StoreError::NewerSchema { found, supported } if found == SCHEMA_VERSION + 7 && supported == SCHEMA_VERSION),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "store.newer_schema");
+    assert!(error.message(wangge_proto::Locale::ZhCn).contains("升级"));
+    // Nothing was changed by the refused open.
+    let conn = sqlite(&path);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION + 7);
+}
+
+#[test]
+fn editing_needs_a_signed_in_user() {
+    let mut t = TempStore::new(None);
+    let error = t
+        .store
+        .create_case(crate::support::rubbish("x"))
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotSignedIn));
+    assert_eq!(error.code(), "store.not_signed_in");
+}
+
+#[test]
+fn another_user_cannot_take_over_while_edits_are_unsent() {
+    let mut t = TempStore::new(Some(worker(1)));
+    new_case(&mut t.store, "待上传");
+    let error = t.store.set_identity(worker(2)).unwrap_err();
+    assert!(matches!(error, StoreError::OtherUserPending), "{error:?}");
+    assert_eq!(t.store.identity().unwrap().user, worker(1).user);
+    t.reopen();
+    assert_eq!(t.store.identity().unwrap().user, worker(1).user);
+    // The same user enrolling again (a new device key) is fine.
+    t.store.set_identity(worker(1)).unwrap();
+}
+
+fn sqlite(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+fn rusqlite_version(t: &TempStore) -> i64 {
+    sqlite(&t.path())
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn set_user_version(path: &std::path::Path, version: i64) {
+    sqlite(path)
+        .pragma_update(None, "user_version", version)
+        .unwrap();
+}

@@ -1,0 +1,99 @@
+//! Fixtures: identities of the demo roles, a store in a temp dir, a new case.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use automerge::ActorId;
+use uuid::Uuid;
+use wangge_mobile::store::{CaseStore, Identity, NewCaseInput};
+use wangge_proto::case::CaseSource;
+use wangge_proto::values::{CaseId, DeviceId, GridCode, UserId};
+use wangge_proto::{Role, Scope};
+use wangge_sync::relay::SigningKey;
+
+pub fn grid() -> GridCode {
+    "110105001001001".parse().unwrap()
+}
+
+pub fn other_grid() -> GridCode {
+    "110105001002001".parse().unwrap()
+}
+
+/// User, device, actor and key number `n` (ids derive from it).
+pub fn identity(n: u8, role: Role, scope: Scope) -> Identity {
+    Identity {
+        user: UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n))).unwrap(),
+        login: format!("user{n}"),
+        display_name: format!("用户{n}"),
+        role,
+        scope,
+        device: DeviceId::from_uuid(Uuid::from_u128(0x2000 + u128::from(n))).unwrap(),
+        actor: ActorId::from(&[n; 16][..]),
+        key: SigningKey::from_bytes(&[n; 32]),
+    }
+}
+
+pub fn worker(n: u8) -> Identity {
+    identity(
+        n,
+        Role::GridWorker,
+        Scope::Grids {
+            grids: [grid()].into(),
+        },
+    )
+}
+
+pub fn secretary(n: u8) -> Identity {
+    identity(
+        n,
+        Role::CommunitySecretary,
+        Scope::Community {
+            community: grid().community(),
+        },
+    )
+}
+
+/// A store file in its own temp dir (kept alive by the returned guard).
+pub struct TempStore {
+    pub dir: tempfile::TempDir,
+    pub store: CaseStore,
+}
+
+impl TempStore {
+    pub fn new(identity: Option<Identity>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = CaseStore::open(dir.path().join("phone.db")).unwrap();
+        if let Some(identity) = identity {
+            store.set_identity(identity).unwrap();
+        }
+        Self { dir, store }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("phone.db")
+    }
+
+    /// Closes and opens the store file again.
+    pub fn reopen(&mut self) {
+        let store = CaseStore::open(self.path()).unwrap();
+        self.store = store;
+    }
+}
+
+/// The fields of a new patrol case in the test grid.
+pub fn rubbish(title: &str) -> NewCaseInput {
+    NewCaseInput {
+        grid: grid(),
+        category: "SR-01".parse().unwrap(),
+        title: title.into(),
+        description: "垃圾桶满溢，三天未清运".into(),
+        location: None,
+        source: CaseSource::Patrol,
+    }
+}
+
+/// Registers a case and returns its id.
+pub fn new_case(store: &mut CaseStore, title: &str) -> CaseId {
+    store.create_case(rubbish(title)).unwrap()
+}

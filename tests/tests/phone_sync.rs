@@ -1,0 +1,304 @@
+//! The phone's mobile core (SQLite store + sync client) against the real server over HTTP:
+//! offline edits on both sides merge field by field, a secretary's "return for more
+//! information" reaches the worker, a step the server refuses comes back with its reason and
+//! stays on the phone, an expired session and a dead server lose nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use wangge_e2e::{TestPhone, TestServer};
+use wangge_mobile::client::{CaseOutcome, Network, Retry, SyncListener, SyncProgress};
+use wangge_mobile::store::{CaseFilter, FieldEdit, NewCaseInput};
+use wangge_proto::case::CaseSource;
+use wangge_proto::values::CaseId;
+use wangge_proto::workflow::{Action, Status};
+
+fn rubbish(title: &str) -> NewCaseInput {
+    NewCaseInput {
+        grid: "110199001001001".parse().unwrap(),
+        category: "SR-01".parse().unwrap(),
+        title: title.into(),
+        description: "垃圾桶满溢，三天未清运".into(),
+        location: None,
+        source: CaseSource::Patrol,
+    }
+}
+
+fn report(phone: &TestPhone, title: &str) -> CaseId {
+    let mut store = phone.store();
+    let case = store.create_case(rubbish(title)).unwrap();
+    store
+        .act(
+            &case,
+            Action::Report {
+                on_site_resolved: false,
+            },
+        )
+        .unwrap();
+    case
+}
+
+#[derive(Default)]
+struct Recorder {
+    progress: Mutex<Vec<SyncProgress>>,
+    cases: Mutex<Vec<CaseOutcome>>,
+}
+
+impl SyncListener for Recorder {
+    fn on_progress(&self, progress: &SyncProgress) {
+        self.progress.lock().unwrap().push(progress.clone());
+    }
+    fn on_case(&self, outcome: &CaseOutcome) {
+        self.cases.lock().unwrap().push(outcome.clone());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
+    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+
+    let case = report(&worker, "和平里北街垃圾堆放");
+    let recorder = Recorder::default();
+    let summary = worker
+        .client
+        .sync(Network::Metered, &recorder)
+        .await
+        .unwrap();
+    assert_eq!(summary.accepted, vec![case]);
+    assert!(
+        recorder
+            .cases
+            .lock()
+            .unwrap()
+            .contains(&CaseOutcome::Accepted { case })
+    );
+    assert_eq!(
+        recorder.progress.lock().unwrap().last(),
+        Some(&SyncProgress::Done)
+    );
+    assert!(matches!(
+        recorder.progress.lock().unwrap().first(),
+        Some(SyncProgress::Sending {
+            round: 1,
+            cases: 1,
+            ..
+        })
+    ));
+
+    secretary.sync().await.unwrap();
+    assert_eq!(
+        secretary
+            .store()
+            .detail(&case)
+            .unwrap()
+            .unwrap()
+            .state
+            .status,
+        Status::Reported
+    );
+
+    // Offline on both phones: the worker adds to the description, the secretary returns
+    // the report and comments.
+    worker
+        .store()
+        .edit_field(
+            &case,
+            FieldEdit::Description("垃圾桶满溢，三天未清运。已拍照".into()),
+        )
+        .unwrap();
+    secretary
+        .store()
+        .act(
+            &case,
+            Action::ReturnForMore {
+                reason: "请补充现场照片".into(),
+            },
+        )
+        .unwrap();
+    secretary
+        .store()
+        .comment(&case, "照片看不清，请重拍")
+        .unwrap();
+    secretary.sync().await.unwrap();
+    let summary = worker.sync().await.unwrap();
+    assert_eq!(summary.accepted, vec![case]);
+    assert!(summary.received.contains(&case));
+    secretary.sync().await.unwrap();
+
+    for phone in [&worker, &secretary] {
+        let detail = phone.store().detail(&case).unwrap().unwrap();
+        assert_eq!(detail.state.status, Status::Returned);
+        assert_eq!(detail.view.description, "垃圾桶满溢，三天未清运。已拍照");
+        assert_eq!(detail.view.comments.len(), 1);
+        assert!(!detail.summary.unsent);
+    }
+    // The worker sees why, and may report again.
+    let detail = worker.store().detail(&case).unwrap().unwrap();
+    let returned = detail
+        .view
+        .events
+        .iter()
+        .find_map(|e| match &e.action {
+            Action::ReturnForMore { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(returned, "请补充现场照片");
+    assert!(
+        detail
+            .actions
+            .contains(&wangge_proto::workflow::ActionKind::Report)
+    );
+    let mine = worker
+        .store()
+        .list(&CaseFilter {
+            mine_open: true,
+            status: Some(Status::Returned),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_the_server_refuses_comes_back_with_its_reason_and_stays_on_the_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
+    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+    let case = report(&worker, "井盖缺失");
+    worker.sync().await.unwrap();
+    secretary.sync().await.unwrap();
+    secretary.store().act(&case, Action::Accept).unwrap();
+    secretary.sync().await.unwrap();
+
+    // The worker, offline, still sees the case as reported and changes its title; the
+    // server has it accepted, where a grid worker may no longer edit the title.
+    worker
+        .store()
+        .edit_field(&case, FieldEdit::Title("井盖缺失（补充）".into()))
+        .unwrap_or_else(|e| panic!("the phone allows it in status reported: {e}"));
+    let recorder = Recorder::default();
+    let summary = worker
+        .client
+        .sync(Network::Unmetered, &recorder)
+        .await
+        .unwrap();
+    assert_eq!(summary.refused, vec![case], "{summary:?}");
+    let refusal = recorder
+        .cases
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|o| match o {
+            CaseOutcome::Refused { code, zh, .. } => Some((code.clone(), zh.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(refusal.0.starts_with("case."), "{refusal:?}");
+    assert!(!refusal.1.is_empty());
+    // Kept on the phone with the reason, and the phone has the server's state again.
+    let detail = worker.store().detail(&case).unwrap().unwrap();
+    assert_eq!(detail.rejected.len(), 1);
+    assert_eq!(detail.rejected[0].code, refusal.0);
+    assert_eq!(detail.state.status, Status::Accepted);
+    assert_eq!(detail.view.title, "井盖缺失");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+
+    let stranger = TestPhone::new(dir.path().join("stranger.db"));
+    let error = stranger
+        .client
+        .sign_in(&server.base, "wangge", "wrong password")
+        .await
+        .unwrap_err();
+    assert!(error.code().starts_with("auth."), "{}", error.code());
+    assert!(stranger.store().identity().is_none());
+
+    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
+    let case = report(&worker, "路灯不亮");
+
+    // A token the server does not know: sign in again; the edit waits.
+    {
+        let mut store = worker.store();
+        let mut session = store.session().unwrap().unwrap();
+        session.token = "not-a-token".into();
+        store.set_session(&session).unwrap();
+    }
+    let error = worker.sync().await.unwrap_err();
+    assert_eq!(error.code(), "client.session_expired");
+    assert!(
+        error
+            .message(wangge_proto::Locale::ZhCn)
+            .contains("重新登录")
+    );
+    assert!(
+        worker
+            .store()
+            .detail(&case)
+            .unwrap()
+            .unwrap()
+            .summary
+            .unsent
+    );
+
+    // The server goes away: retries, then gives up; nothing is lost.
+    worker
+        .client
+        .sign_in(&server.base, "wangge", wangge_e2e::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let address = server.address();
+    let data = server.dir().to_path_buf();
+    server.stop().await;
+    let quick = worker.client.clone().with_retry(Retry {
+        first: Duration::from_millis(20),
+        longest: Duration::from_millis(50),
+        attempts: 3,
+    });
+    let recorder = Recorder::default();
+    let error = quick.sync(Network::Unmetered, &recorder).await.unwrap_err();
+    assert_eq!(error.code(), "client.unreachable");
+    let retries = recorder
+        .progress
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| matches!(p, SyncProgress::Retrying { .. }))
+        .count();
+    assert_eq!(retries, 2);
+    assert!(
+        worker
+            .store()
+            .detail(&case)
+            .unwrap()
+            .unwrap()
+            .summary
+            .unsent
+    );
+    let error = quick.sync(Network::Offline, &recorder).await.unwrap_err();
+    assert_eq!(error.code(), "client.offline");
+
+    // It comes back on the same address: the next sync sends the edit.
+    let _server = TestServer::start_at(data, Some(address)).await;
+    let summary = worker.sync().await.unwrap();
+    assert_eq!(summary.accepted, vec![case]);
+    assert!(
+        !worker
+            .store()
+            .detail(&case)
+            .unwrap()
+            .unwrap()
+            .summary
+            .unsent
+    );
+}
