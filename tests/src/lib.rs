@@ -4,6 +4,9 @@
 //!
 //! The tests themselves are in `tests/`.
 
+// Test fixtures: a setup that fails is a failed test, with the reason.
+#![allow(clippy::expect_used)]
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
