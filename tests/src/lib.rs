@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use wangge_mobile::client::{Network, Quiet, SyncSummary};
+use wangge_mobile::client::{NetworkKind, Quiet, SyncSummary};
 use wangge_mobile::{CaseStore, ClientError, SyncClient};
 use wangge_server::app;
 use wangge_server::config::{Cli, Config};
@@ -142,7 +142,7 @@ impl TestPhone {
 
     /// Syncs on an unmetered network, ignoring progress.
     pub async fn sync(&self) -> Result<SyncSummary, ClientError> {
-        self.client.sync(Network::Unmetered, &Quiet).await
+        self.client.sync(NetworkKind::Unmetered, &Quiet).await
     }
 
     /// The store file.

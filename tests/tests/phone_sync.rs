@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use wangge_e2e::{TestPhone, TestServer};
-use wangge_mobile::client::{CaseOutcome, Network, Retry, SyncListener, SyncProgress};
+use wangge_mobile::client::{CaseOutcome, NetworkKind, Retry, SyncListener, SyncProgress};
 use wangge_mobile::store::{CaseFilter, FieldEdit, NewCaseInput};
 use wangge_proto::case::CaseSource;
 use wangge_proto::values::CaseId;
@@ -66,7 +66,7 @@ async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merg
     let recorder = Recorder::default();
     let summary = worker
         .client
-        .sync(Network::Metered, &recorder)
+        .sync(NetworkKind::Metered, &recorder)
         .await
         .unwrap();
     assert_eq!(summary.accepted, vec![case]);
@@ -185,7 +185,7 @@ async fn an_edit_the_server_refuses_comes_back_with_its_reason_and_stays_on_the_
     let recorder = Recorder::default();
     let summary = worker
         .client
-        .sync(Network::Unmetered, &recorder)
+        .sync(NetworkKind::Unmetered, &recorder)
         .await
         .unwrap();
     assert_eq!(summary.refused, vec![case], "{summary:?}");
@@ -265,7 +265,10 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
         attempts: 3,
     });
     let recorder = Recorder::default();
-    let error = quick.sync(Network::Unmetered, &recorder).await.unwrap_err();
+    let error = quick
+        .sync(NetworkKind::Unmetered, &recorder)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), "client.unreachable");
     let retries = recorder
         .progress
@@ -284,7 +287,10 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
             .summary
             .unsent
     );
-    let error = quick.sync(Network::Offline, &recorder).await.unwrap_err();
+    let error = quick
+        .sync(NetworkKind::Offline, &recorder)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), "client.offline");
 
     // It comes back on the same address: the next sync sends the edit.

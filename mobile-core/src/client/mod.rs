@@ -8,7 +8,6 @@
 
 mod error;
 mod listener;
-mod network;
 mod retry;
 mod run;
 mod sign_in;
@@ -19,9 +18,10 @@ use wangge_proto::Locale;
 
 pub use error::ClientError;
 pub use listener::{CaseOutcome, Quiet, SyncListener, SyncProgress};
-pub use network::{Network, NetworkPolicy};
 pub use retry::Retry;
 pub use run::SyncSummary;
+/// The phone's connection, as the app's OS reports it (the photo queue's own type).
+pub use wangge_sync::blob::NetworkKind;
 
 use crate::store::CaseStore;
 

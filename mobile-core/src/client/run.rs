@@ -15,8 +15,7 @@ use wangge_sync::http::client::HttpClient;
 use wangge_sync::phone::{PhoneSync, Report};
 
 use super::listener::{CaseOutcome, SyncListener, SyncProgress};
-use super::network::Network;
-use super::{ClientError, SyncClient, lock};
+use super::{ClientError, NetworkKind, SyncClient, lock};
 use crate::store::CaseStore;
 
 /// What a completed sync did.
@@ -40,10 +39,10 @@ impl SyncClient {
     /// Syncs every case now: sends all unsent edits and receives what others changed.
     pub async fn sync(
         &self,
-        network: Network,
+        network: NetworkKind,
         listener: &dyn SyncListener,
     ) -> Result<SyncSummary, ClientError> {
-        if network == Network::Offline {
+        if network == NetworkKind::Offline {
             return Err(ClientError::Offline);
         }
         let (http, phone) = {
