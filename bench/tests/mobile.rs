@@ -35,7 +35,10 @@ fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
         "{time:?}"
     );
     let bytes = by_name("photo-12mp-bytes");
-    assert!(bytes.value > 0.0 && bytes.baseline.unwrap() > 0.0, "{bytes:?}");
+    assert!(
+        bytes.value > 0.0 && bytes.baseline.unwrap() > 0.0,
+        "{bytes:?}"
+    );
     assert!(bytes.details["psnr_db_min"] > 30.0, "{bytes:?}");
     assert!(bytes.details["thumbnail_bytes_max"] <= 8192.0, "{bytes:?}");
     assert_eq!(

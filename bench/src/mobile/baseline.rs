@@ -30,7 +30,12 @@ pub fn run(jpeg: &[u8], long_edge: u32, thumbnail_edge: u32) -> Result<Plain> {
     drop(decoded);
     let main = encode(&reference)?;
     let (tw, th) = fitted(w, h, thumbnail_edge);
-    let thumbnail = encode(&image::imageops::resize(&reference, tw, th, FilterType::Lanczos3))?;
+    let thumbnail = encode(&image::imageops::resize(
+        &reference,
+        tw,
+        th,
+        FilterType::Lanczos3,
+    ))?;
     Ok(Plain {
         main,
         thumbnail,
@@ -46,6 +51,34 @@ fn encode(image: &RgbImage) -> Result<Vec<u8>> {
 
 /// PSNR in dB of the picture in `file` against `reference` (same size), over R, G and B.
 pub fn psnr(file: &[u8], reference: &RgbImage) -> Result<f64> {
+    let decoded = decode_like(file, reference)?;
+    let squared: f64 = decoded
+        .as_raw()
+        .iter()
+        .zip(reference.as_raw())
+        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+        .sum();
+    Ok(db(squared / reference.as_raw().len() as f64))
+}
+
+/// PSNR in dB of the luma (BT.601 Y) of the picture in `file` against `reference`'s: blind to
+/// chroma subsampling, for comparison with figures measured that way.
+pub fn psnr_luma(file: &[u8], reference: &RgbImage) -> Result<f64> {
+    let decoded = decode_like(file, reference)?;
+    let luma =
+        |p: &[u8]| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]);
+    let squared: f64 = decoded
+        .as_raw()
+        .chunks_exact(3)
+        .zip(reference.as_raw().chunks_exact(3))
+        .map(|(a, b)| (luma(a) - luma(b)).powi(2))
+        .sum();
+    Ok(db(
+        squared / f64::from(reference.width() * reference.height())
+    ))
+}
+
+fn decode_like(file: &[u8], reference: &RgbImage) -> Result<RgbImage> {
     let decoded = image::load_from_memory(file)?.into_rgb8();
     if decoded.dimensions() != reference.dimensions() {
         return Err(format!(
@@ -55,16 +88,13 @@ pub fn psnr(file: &[u8], reference: &RgbImage) -> Result<f64> {
         )
         .into());
     }
-    let squared: f64 = decoded
-        .as_raw()
-        .iter()
-        .zip(reference.as_raw())
-        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
-        .sum();
-    let mse = squared / reference.as_raw().len() as f64;
-    Ok(if mse == 0.0 {
+    Ok(decoded)
+}
+
+fn db(mse: f64) -> f64 {
+    if mse == 0.0 {
         f64::INFINITY
     } else {
         10.0 * (255.0 * 255.0 / mse).log10()
-    })
+    }
 }

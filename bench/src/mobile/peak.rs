@@ -50,7 +50,10 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
     let report = measure(config, jpeg)?;
     let value = report.extra_bytes() as f64 / 1e6;
     let mut details = BTreeMap::new();
-    details.insert("before_mb".to_owned(), report.before_kib as f64 * 1024.0 / 1e6);
+    details.insert(
+        "before_mb".to_owned(),
+        report.before_kib as f64 * 1024.0 / 1e6,
+    );
     details.insert("file_bytes".to_owned(), jpeg.len() as f64);
     Ok(vec![Figure {
         name: "photo-peak-mem".to_owned(),

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use wangge_mobile::photo::{self, Engine, OutputFormat, PhotoOptions, ProcessedPhoto};
+use wangge_mobile::photo::{self, Engine, OutputFormat, PhotoOptions, ProcessedPhoto, Stage};
 
 use super::{Config, Figure, baseline, median};
 use crate::sync::Result;
@@ -28,6 +28,9 @@ struct Measured {
     main_bytes: Vec<f64>,
     thumbnail_bytes: Vec<f64>,
     psnr: Vec<f64>,
+    psnr_luma: Vec<f64>,
+    /// Time per pipeline stage (from the progress reports), ms.
+    stages: BTreeMap<Stage, Vec<f64>>,
 }
 
 impl Measured {
@@ -37,6 +40,10 @@ impl Measured {
 
     fn min_psnr(&self) -> f64 {
         self.psnr.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    fn min_psnr_luma(&self) -> f64 {
+        self.psnr_luma.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
     fn max_thumbnail(&self) -> f64 {
@@ -59,6 +66,7 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
         ..PhotoOptions::default()
     };
     let (mut ours, mut plain, mut ours_webp, mut ours_portable) = Default::default();
+    let mut equal_quality = None;
     for jpeg in photos {
         let mut reference = None;
         for _ in 0..config.repeats {
@@ -66,15 +74,30 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
             let result = baseline::run(jpeg, native.long_edge, native.thumbnail_edge)?;
             push_time(&mut plain, started);
             let started = Instant::now();
-            let processed = photo::process(jpeg, &native, &mut |_| {})?;
+            let mut marks = Vec::with_capacity(8);
+            let processed = photo::process(jpeg, &native, &mut |p| {
+                marks.push((p.stage, Instant::now()))
+            })?;
             push_time(&mut ours, started);
+            for pair in marks.windows(2) {
+                let ms = pair[1].1.duration_since(pair[0].1).as_secs_f64() * 1000.0;
+                ours.stages.entry(pair[0].0).or_default().push(ms);
+            }
             if reference.is_none() {
-                record_files(&mut plain, &result.main, &result.thumbnail, &result.reference)?;
+                record_files(
+                    &mut plain,
+                    &result.main,
+                    &result.thumbnail,
+                    &result.reference,
+                )?;
                 record(&mut ours, &processed, &result.reference)?;
                 reference = Some(result.reference);
             }
         }
         let reference = reference.ok_or("no runs")?;
+        if equal_quality.is_none() {
+            equal_quality = Some(quality_for_psnr(jpeg, &native, &reference)?);
+        }
         // The informational rows: fewer runs.
         for (options, measured) in [(&webp, &mut ours_webp), (&portable, &mut ours_portable)] {
             let started = Instant::now();
@@ -85,18 +108,41 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
     }
     Ok(vec![
         time_figure(&ours, &mut plain, config),
-        bytes_figure(&ours, &plain),
-        informational("photo-12mp-webp", "native", &ours_webp, &plain, "WebP (libwebp) at the same quality setting, 80"),
-        informational("photo-12mp-portable", "portable", &ours_portable, &plain, "the pure-Rust engine: zune-jpeg full-size decode, fast_image_resize, the image crate's JpegEncoder q 80 (4:4:4)"),
+        bytes_figure(&ours, &plain, equal_quality),
+        informational(
+            "photo-12mp-webp",
+            "native",
+            &ours_webp,
+            &plain,
+            "WebP (libwebp) at the same quality setting, 80",
+        ),
+        informational(
+            "photo-12mp-portable",
+            "portable",
+            &ours_portable,
+            &plain,
+            "the pure-Rust engine: zune-jpeg full-size decode, fast_image_resize, the image crate's JpegEncoder q 80 (4:4:4)",
+        ),
     ])
 }
 
 fn push_time(measured: &mut Measured, started: Instant) {
-    measured.millis.push(started.elapsed().as_secs_f64() * 1000.0);
+    measured
+        .millis
+        .push(started.elapsed().as_secs_f64() * 1000.0);
 }
 
-fn record(measured: &mut Measured, processed: &ProcessedPhoto, reference: &image::RgbImage) -> Result<()> {
-    record_files(measured, &processed.main.bytes, &processed.thumbnail.bytes, reference)
+fn record(
+    measured: &mut Measured,
+    processed: &ProcessedPhoto,
+    reference: &image::RgbImage,
+) -> Result<()> {
+    record_files(
+        measured,
+        &processed.main.bytes,
+        &processed.thumbnail.bytes,
+        reference,
+    )
 }
 
 fn record_files(
@@ -108,6 +154,9 @@ fn record_files(
     measured.main_bytes.push(main.len() as f64);
     measured.thumbnail_bytes.push(thumbnail.len() as f64);
     measured.psnr.push(baseline::psnr(main, reference)?);
+    measured
+        .psnr_luma
+        .push(baseline::psnr_luma(main, reference)?);
     Ok(())
 }
 
@@ -121,6 +170,13 @@ fn time_figure(ours: &Measured, plain: &mut Measured, config: &Config) -> Figure
     details.insert("time_ratio".to_owned(), value / baseline);
     details.insert("photos".to_owned(), config.photos as f64);
     details.insert("runs".to_owned(), ours_ms.len() as f64);
+    for (stage, millis) in &ours.stages {
+        let mut millis = millis.clone();
+        details.insert(
+            format!("{}_ms", format!("{stage:?}").to_lowercase()),
+            median(&mut millis),
+        );
+    }
     Figure {
         name: "photo-12mp".to_owned(),
         backend: "native".to_owned(),
@@ -140,7 +196,40 @@ fn time_figure(ours: &Measured, plain: &mut Measured, config: &Config) -> Figure
     }
 }
 
-fn bytes_figure(ours: &Measured, plain: &Measured) -> Figure {
+/// The lowest quality setting (80…100) at which the pipeline's main file of `jpeg` reaches
+/// the target PSNR, and that file's bytes (`None` when even 100 does not).
+fn quality_for_psnr(
+    jpeg: &[u8],
+    options: &PhotoOptions,
+    reference: &image::RgbImage,
+) -> Result<Option<(u8, f64)>> {
+    let (mut low, mut high) = (options.quality, 100u8);
+    let mut found = None;
+    while low <= high {
+        let quality = low + (high - low) / 2;
+        let processed = photo::process(
+            jpeg,
+            &PhotoOptions {
+                quality,
+                ..options.clone()
+            },
+            &mut |_| {},
+        )?;
+        if baseline::psnr(&processed.main.bytes, reference)? >= MIN_PSNR_DB {
+            found = Some((quality, processed.main.bytes.len() as f64));
+            high = quality - 1;
+        } else {
+            low = quality + 1;
+        }
+    }
+    Ok(found)
+}
+
+fn bytes_figure(
+    ours: &Measured,
+    plain: &Measured,
+    equal_quality: Option<Option<(u8, f64)>>,
+) -> Figure {
     let value = ours.mean_bytes();
     let baseline = plain.mean_bytes();
     let ratio = value / baseline;
@@ -151,8 +240,23 @@ fn bytes_figure(ours: &Measured, plain: &Measured) -> Figure {
     details.insert("bytes_ratio".to_owned(), ratio);
     details.insert("psnr_db_min".to_owned(), ours.min_psnr());
     details.insert("baseline_psnr_db_min".to_owned(), plain.min_psnr());
+    details.insert("psnr_luma_db_min".to_owned(), ours.min_psnr_luma());
+    details.insert(
+        "baseline_psnr_luma_db_min".to_owned(),
+        plain.min_psnr_luma(),
+    );
+    if let Some(Some((quality, bytes))) = equal_quality {
+        details.insert("quality_for_target_psnr".to_owned(), f64::from(quality));
+        details.insert(
+            "bytes_ratio_at_target_psnr".to_owned(),
+            bytes / plain.main_bytes.first().copied().unwrap_or(f64::NAN),
+        );
+    }
     details.insert("thumbnail_bytes_max".to_owned(), ours.max_thumbnail());
-    details.insert("baseline_thumbnail_bytes_max".to_owned(), plain.max_thumbnail());
+    details.insert(
+        "baseline_thumbnail_bytes_max".to_owned(),
+        plain.max_thumbnail(),
+    );
     Figure {
         name: "photo-12mp-bytes".to_owned(),
         backend: "native".to_owned(),
@@ -167,17 +271,30 @@ fn bytes_figure(ours: &Measured, plain: &Measured) -> Figure {
         notes: vec![
             "PSNR over R, G, B of the decoded main file against the full-size decode resized \
              with the image crate's Lanczos3 (the plain path before encoding); bytes are the \
-             mean over the photos"
+             mean over the photos; psnr_luma = the same on BT.601 luma only"
+                .to_owned(),
+            "quality_for_target_psnr / bytes_ratio_at_target_psnr: the lowest quality setting \
+             at which the first photo's main file reaches the target PSNR, and its bytes \
+             relative to the plain path's (absent when even 100 does not)"
                 .to_owned(),
         ],
     }
 }
 
-fn informational(name: &str, backend: &str, measured: &Measured, plain: &Measured, what: &str) -> Figure {
+fn informational(
+    name: &str,
+    backend: &str,
+    measured: &Measured,
+    plain: &Measured,
+    what: &str,
+) -> Figure {
     let mut millis = measured.millis.clone();
     let mut details = BTreeMap::new();
     details.insert("median_ms".to_owned(), median(&mut millis));
-    details.insert("bytes_ratio".to_owned(), measured.mean_bytes() / plain.mean_bytes());
+    details.insert(
+        "bytes_ratio".to_owned(),
+        measured.mean_bytes() / plain.mean_bytes(),
+    );
     details.insert("psnr_db_min".to_owned(), measured.min_psnr());
     details.insert("thumbnail_bytes_max".to_owned(), measured.max_thumbnail());
     Figure {

@@ -15,7 +15,11 @@ pub fn generate(config: &Config) -> Vec<Vec<u8>> {
     (0..config.photos)
         .map(|i| {
             let seed = config.seed.wrapping_add(u64::try_from(i).unwrap_or(0));
-            camera_jpeg(&scene(width, height, seed), CAMERA_QUALITY, &CameraExif::default())
+            camera_jpeg(
+                &scene(width, height, seed),
+                CAMERA_QUALITY,
+                &CameraExif::default(),
+            )
         })
         .collect()
 }

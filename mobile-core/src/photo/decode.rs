@@ -42,12 +42,18 @@ fn decode_portable(
     probe: &Probe,
     options: &PhotoOptions,
 ) -> Result<RgbImage, PhotoError> {
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), probe.format.image_format());
+    let mut reader =
+        image::ImageReader::with_format(Cursor::new(bytes), probe.format.image_format());
     let mut limits = Limits::default();
     limits.max_image_width = Some(probe.width);
     limits.max_image_height = Some(probe.height);
     // The decoded buffer (up to 4 bytes a pixel, 16-bit PNGs 8) plus the decoder's own.
-    limits.max_alloc = Some(options.max_pixels.saturating_mul(8).saturating_add(64 << 20));
+    limits.max_alloc = Some(
+        options
+            .max_pixels
+            .saturating_mul(8)
+            .saturating_add(64 << 20),
+    );
     reader.limits(limits);
     let image = reader.decode().map_err(|error| match error {
         ImageError::Limits(_) => PhotoError::TooManyPixels {
@@ -97,7 +103,11 @@ mod native {
                     detail: error.to_string(),
                 });
             }
-            Err(panic) => return Err(PhotoError::Corrupt { detail: panic_text(panic) }),
+            Err(panic) => {
+                return Err(PhotoError::Corrupt {
+                    detail: panic_text(panic),
+                });
+            }
         };
         let (Ok(width), Ok(height)) = (u32::try_from(width), u32::try_from(height)) else {
             return Err(PhotoError::Corrupt {

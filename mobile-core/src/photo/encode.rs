@@ -1,9 +1,10 @@
 //! Writing the stored files: the main picture and the thumbnail, with no metadata at all
 //! (no EXIF, XMP, ICC profile or comment; a JPEG keeps only its JFIF header).
 //!
-//! Native: mozjpeg with its default trellis quantisation, optimised progressive scans and
-//! 4:2:0 chroma — about 0.6 × the bytes of a plain encoder at the same quality. libwebp for
-//! WebP. Portable: the image crate's `JpegEncoder` (4:4:4, larger files).
+//! Native: mozjpeg with trellis quantisation, optimised Huffman tables and 4:2:0 chroma, one
+//! interleaved sequential scan (searching progressive scan layouts doubled the time for ≈ 2 %
+//! of the bytes). libwebp for WebP. Portable: the image crate's `JpegEncoder` (4:4:4, larger
+//! files).
 
 use image::RgbImage;
 
@@ -82,6 +83,9 @@ mod native {
             let mut compress = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
             compress.set_size(image.width() as usize, image.height() as usize);
             compress.set_quality(f32::from(quality));
+            // Trellis quantisation and optimised Huffman tables stay on; trying many
+            // progressive scan layouts costs ≈ 2× the time for ≈ 2 % of the bytes.
+            compress.set_optimize_scans(false);
             let mut started = compress.start_compress(Vec::new())?;
             started.write_scanlines(image.as_raw())?;
             started.finish()

@@ -34,9 +34,7 @@ pub enum PhotoError {
     },
     /// The header claims more pixels than the phone will decode (a decompression bomb, or a
     /// panorama far beyond any camera photo).
-    #[error(
-        "the picture claims {width} × {height} pixels, more than the {max_pixels} allowed"
-    )]
+    #[error("the picture claims {width} × {height} pixels, more than the {max_pixels} allowed")]
     TooManyPixels {
         /// Width claimed by the header.
         width: u32,

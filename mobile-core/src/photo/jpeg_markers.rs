@@ -97,7 +97,9 @@ pub(crate) fn walk(bytes: &[u8]) -> Result<JpegLayout, Malformed> {
 /// The position of the first marker after entropy-coded data starting at `pos` (stuffed
 /// zero bytes and restart markers are part of the data), or the end of `bytes`.
 fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(offset) = bytes.get(pos..).and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+    while let Some(offset) = bytes
+        .get(pos..)
+        .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
     {
         pos += offset;
         match bytes.get(pos + 1) {
@@ -150,7 +152,13 @@ mod tests {
         assert!(!layout.complete);
         let cut = file(640, 480, &[], false);
         let layout = walk(&cut[..20]).unwrap();
-        assert_eq!(layout, JpegLayout { frame: None, complete: false });
+        assert_eq!(
+            layout,
+            JpegLayout {
+                frame: None,
+                complete: false
+            }
+        );
     }
 
     #[test]

@@ -91,7 +91,8 @@ fn run(
     progress.report(Stage::Thumbnail, 0.9);
     let (thumb_w, thumb_h) = fitted(main.width(), main.height(), options.thumbnail_edge);
     let thumbnail = resize::resized(&main, thumb_w, thumb_h)?;
-    let thumbnail_bytes = encode::thumbnail(&thumbnail, options.thumbnail_max_bytes, options.engine)?;
+    let thumbnail_bytes =
+        encode::thumbnail(&thumbnail, options.thumbnail_max_bytes, options.engine)?;
 
     let result = ProcessedPhoto {
         main: EncodedPicture::new(main_bytes, main.dimensions(), options.format),

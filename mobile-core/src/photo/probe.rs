@@ -92,7 +92,21 @@ fn sniff(bytes: &[u8]) -> Result<SourceFormat, PhotoError> {
     match bytes {
         [0xFF, 0xD8, 0xFF, ..] => Ok(SourceFormat::Jpeg),
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Ok(SourceFormat::Png),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Ok(SourceFormat::WebP),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Ok(SourceFormat::WebP),
         [b'G', b'I', b'F', b'8', ..] => unsupported("GIF"),
         [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => unsupported("TIFF"),
         [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] => match brand.get(..4) {

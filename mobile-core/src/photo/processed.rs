@@ -3,9 +3,9 @@
 
 use wangge_proto::values::{ContentHash, GeoPoint};
 
+use super::OutputFormat;
 use super::metadata::CaptureTime;
 use super::probe::SourceFormat;
-use super::OutputFormat;
 
 /// One stored file: bytes without metadata, and the SHA-256 the case references it by.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,8 @@ pub fn fitted(width: u32, height: u32, long_edge: u32) -> (u32, u32) {
         return (width, height);
     }
     let scale = |side: u32| -> u32 {
-        let scaled = (u64::from(side) * u64::from(long_edge) + u64::from(long) / 2) / u64::from(long);
+        let scaled =
+            (u64::from(side) * u64::from(long_edge) + u64::from(long) / 2) / u64::from(long);
         u32::try_from(scaled).unwrap_or(long_edge).max(1)
     };
     if width >= height {
@@ -40,8 +41,13 @@ pub(crate) fn resized(image: &RgbImage, width: u32, height: u32) -> Result<RgbIm
         return Ok(image.clone());
     }
     let failed = |e: &dyn std::fmt::Display| PhotoError::Encode(format!("resize: {e}"));
-    let source = ImageRef::new(image.width(), image.height(), image.as_raw(), PixelType::U8x3)
-        .map_err(|e| failed(&e))?;
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )
+    .map_err(|e| failed(&e))?;
     let mut target = Image::new(width, height, PixelType::U8x3);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()

@@ -7,7 +7,11 @@
 //! an EXIF block (orientation, capture time with offset, GPS, make and model). Flat gradients
 //! would flatter every encoder; this has edges and texture at every scale.
 
-#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
 
 use exif::experimental::Writer;
 use exif::{Field, In, Rational, Tag, Value};
@@ -37,6 +41,9 @@ impl Default for CameraExif {
         }
     }
 }
+
+/// Peak-to-peak sensor grain left after noise reduction, in levels.
+const GRAIN: f32 = 4.0;
 
 /// A 12 MP camera photo (4032 × 3024) of scene `seed` with the default EXIF.
 pub fn camera_photo_12mp(seed: u64) -> Vec<u8> {
@@ -92,7 +99,10 @@ fn exif_tiff(exif: &CameraExif) -> Vec<u8> {
             Rational::from(((seconds * 10_000.0).round() as u32, 10_000)),
         ])
     };
-    let mut fields = vec![ascii(Tag::Make, "Wangge"), ascii(Tag::Model, "Patrol Cam 12")];
+    let mut fields = vec![
+        ascii(Tag::Make, "Wangge"),
+        ascii(Tag::Model, "Patrol Cam 12"),
+    ];
     if let Some(orientation) = exif.orientation {
         fields.push(Field {
             tag: Tag::Orientation,
@@ -108,13 +118,19 @@ fn exif_tiff(exif: &CameraExif) -> Vec<u8> {
         fields.push(ascii(Tag::OffsetTimeOriginal, offset));
     }
     if let Some((lat, lon)) = exif.gps {
-        fields.push(ascii(Tag::GPSLatitudeRef, if lat >= 0.0 { "N" } else { "S" }));
+        fields.push(ascii(
+            Tag::GPSLatitudeRef,
+            if lat >= 0.0 { "N" } else { "S" },
+        ));
         fields.push(Field {
             tag: Tag::GPSLatitude,
             ifd_num: In::PRIMARY,
             value: dms(lat),
         });
-        fields.push(ascii(Tag::GPSLongitudeRef, if lon >= 0.0 { "E" } else { "W" }));
+        fields.push(ascii(
+            Tag::GPSLongitudeRef,
+            if lon >= 0.0 { "E" } else { "W" },
+        ));
         fields.push(Field {
             tag: Tag::GPSLongitude,
             ifd_num: In::PRIMARY,
@@ -126,9 +142,7 @@ fn exif_tiff(exif: &CameraExif) -> Vec<u8> {
         writer.push_field(field);
     }
     let mut out = std::io::Cursor::new(Vec::new());
-    writer
-        .write(&mut out, false)
-        .expect("testdata: write EXIF");
+    writer.write(&mut out, false).expect("testdata: write EXIF");
     out.into_inner()
 }
 
@@ -144,12 +158,16 @@ pub fn png(image: &RgbImage) -> Vec<u8> {
 /// A complete, tiny JPEG (a few hundred bytes) whose frame header claims `width` × `height`:
 /// a decompression bomb.
 pub fn bomb_jpeg(width: u16, height: u16) -> Vec<u8> {
-    let mut jpeg = camera_jpeg(&scene(16, 16, 1), 50, &CameraExif {
-        orientation: None,
-        captured: None,
-        offset: None,
-        gps: None,
-    });
+    let mut jpeg = camera_jpeg(
+        &scene(16, 16, 1),
+        50,
+        &CameraExif {
+            orientation: None,
+            captured: None,
+            offset: None,
+            gps: None,
+        },
+    );
     let sof = jpeg
         .windows(2)
         .position(|w| w == [0xFF, 0xC0])
@@ -201,7 +219,9 @@ impl SplitMix {
 }
 
 fn hash(x: i64, y: i64, seed: u64) -> u64 {
-    let mut mix = SplitMix(seed ^ (x as u64).wrapping_mul(0x9E37_79B9) ^ (y as u64).wrapping_mul(0x85EB_CA6B) << 1);
+    let mut mix = SplitMix(
+        seed ^ (x as u64).wrapping_mul(0x9E37_79B9) ^ (y as u64).wrapping_mul(0x85EB_CA6B) << 1,
+    );
     mix.next()
 }
 
@@ -295,10 +315,12 @@ impl Layout {
         // Vignetting and sensor noise, per channel.
         let (dx, dy) = (fx / self.width - 0.5, fy / self.height - 0.5);
         let vignette = 1.0 - 0.35 * (dx * dx + dy * dy);
+        // What is left after the camera's noise reduction: mostly luma grain, a little chroma.
         let grain = hash(i64::from(x), i64::from(y), self.seed ^ 0x5E45);
+        let luma = ((grain & 0xFF) as f32 / 255.0 - 0.5) * GRAIN;
         let channel = |i: usize| {
-            let n = ((grain >> (i * 16)) & 0xFF) as f32 / 255.0 - 0.5;
-            (colour[i] * vignette + n * 12.0).clamp(0.0, 255.0) as u8
+            let chroma = (((grain >> (8 + i * 8)) & 0xFF) as f32 / 255.0 - 0.5) * GRAIN / 3.0;
+            (colour[i] * vignette + luma + chroma).clamp(0.0, 255.0) as u8
         };
         Rgb([channel(0), channel(1), channel(2)])
     }
@@ -314,21 +336,25 @@ impl Layout {
             }
             let cell = (9.0 * scale).max(2.0);
             let on = lattice((x / cell) as i64, (y / cell) as i64, seed ^ 0x516) > 0.55;
-            return if on { [25.0, 25.0, 30.0] } else { [235.0, 235.0, 228.0] };
+            return if on {
+                [25.0, 25.0, 30.0]
+            } else {
+                [235.0, 235.0, 228.0]
+            };
         }
         for tree in &self.trees {
             let (dx, dy) = (x - tree.x, y - tree.y);
             let wobble = 1.0 + 0.25 * (noise(x, y, 60.0 * scale, seed ^ 0x7EE) - 0.5);
             if dx * dx + dy * dy < (tree.radius * wobble).powi(2) {
-                let leaves = noise(x, y, 5.0 * scale.max(0.25), seed ^ 0x1EAF);
+                let leaves = noise(x, y, 7.0 * scale.max(0.25), seed ^ 0x1EAF);
                 let shade = noise(x, y, 40.0 * scale, seed ^ 0x5AD);
-                let g = 60.0 + 110.0 * leaves * (0.5 + shade);
+                let g = 70.0 + 70.0 * leaves * (0.5 + shade);
                 return [g * 0.45, g, g * 0.35];
             }
         }
         if y >= self.street {
             // Asphalt, lane dashes and a kerb line.
-            let fine = noise(x, y, 3.0 * scale.max(0.34), seed ^ 0xA5);
+            let fine = noise(x, y, 5.0 * scale.max(0.34), seed ^ 0xA5);
             let coarse = noise(x, y, 80.0 * scale, seed ^ 0xA6);
             let lane = (y - self.street * 1.17).abs() < 0.006 * self.height
                 && (x / (0.08 * self.width)).fract() < 0.55;
@@ -338,15 +364,16 @@ impl Layout {
             if (y - self.street).abs() < 0.004 * self.height {
                 return [170.0, 170.0, 160.0];
             }
-            let v = 70.0 + 45.0 * fine + 30.0 * coarse;
+            let v = 75.0 + 18.0 * fine + 30.0 * coarse;
             return [v, v, v * 1.03];
         }
         for b in &self.buildings {
             if (b.left..b.right).contains(&x) && y >= b.top {
                 let u = (x - b.left) / b.window;
                 let v = (y - b.top) / (b.window * 1.4);
-                let in_window = u.fract() > 0.25 && u.fract() < 0.8 && v.fract() > 0.3 && v.fract() < 0.85;
-                let texture = noise(x, y, 6.0 * scale.max(0.34), seed ^ 0xFAC) - 0.5;
+                let in_window =
+                    u.fract() > 0.25 && u.fract() < 0.8 && v.fract() > 0.3 && v.fract() < 0.85;
+                let texture = noise(x, y, 8.0 * scale.max(0.34), seed ^ 0xFAC) - 0.5;
                 if in_window {
                     let lit = lattice(u as i64, v as i64, seed ^ 0x11) > 0.7;
                     let glass = 0.7 + 0.3 * noise(x, y, 30.0 * scale, seed ^ 0x61A);
@@ -357,9 +384,9 @@ impl Layout {
                     };
                 }
                 return [
-                    b.colour[0] + 30.0 * texture,
-                    b.colour[1] + 30.0 * texture,
-                    b.colour[2] + 30.0 * texture,
+                    b.colour[0] + 14.0 * texture,
+                    b.colour[1] + 14.0 * texture,
+                    b.colour[2] + 14.0 * texture,
                 ];
             }
         }

@@ -35,7 +35,9 @@ fn text_and_noise_are_not_images() {
         &PhotoError::NotAnImage,
         "photo_not_an_image",
     );
-    let noise: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let noise: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     assert_refused(&noise, &PhotoError::NotAnImage, "photo_not_an_image");
 }
 
@@ -71,7 +73,10 @@ fn a_truncated_png_is_refused() {
 
 #[test]
 fn decompression_bombs_are_refused_from_the_header() {
-    for (side, file) in [(60_000u32, bomb_jpeg(60_000, 60_000)), (12_000, bomb_jpeg(12_000, 12_000))] {
+    for (side, file) in [
+        (60_000u32, bomb_jpeg(60_000, 60_000)),
+        (12_000, bomb_jpeg(12_000, 12_000)),
+    ] {
         assert!(file.len() < 1000, "a tiny file: {}", file.len());
         assert_refused(
             &file,
@@ -116,7 +121,10 @@ fn limits_and_options_are_enforced() {
         long_edge: 0,
         ..PhotoOptions::default()
     };
-    assert_eq!(process(&jpeg, &bad).unwrap_err().code(), "photo_invalid_options");
+    assert_eq!(
+        process(&jpeg, &bad).unwrap_err().code(),
+        "photo_invalid_options"
+    );
     let portable_webp = PhotoOptions {
         format: OutputFormat::WebP,
         ..options(wangge_mobile::photo::Engine::Portable)

@@ -33,7 +33,8 @@ fn stored_files_decode_alike_in_libjpeg_and_zune() {
                     .map(|(a, b)| a.abs_diff(*b))
                     .collect();
                 let max = diffs.iter().copied().max().unwrap();
-                let within_one = diffs.iter().filter(|&&d| d <= 1).count() as f64 / diffs.len() as f64;
+                let within_one =
+                    diffs.iter().filter(|&&d| d <= 1).count() as f64 / diffs.len() as f64;
                 let mean = diffs.iter().map(|&d| f64::from(d)).sum::<f64>() / diffs.len() as f64;
                 // Two correct decoders round their IDCTs and chroma upsampling differently
                 // (measured: ≈ 95 % of samples equal, the rest mostly ±1–2, at most 5 on

@@ -66,14 +66,21 @@ fn a_photo_without_exif_has_no_time_or_place() {
 #[test]
 fn stored_files_carry_no_metadata() {
     let jpeg = camera_jpeg(&scene(1200, 900, 6), 92, &CameraExif::default());
-    assert!(metadata_markers(&jpeg).contains(&0xE1), "the input has EXIF");
+    assert!(
+        metadata_markers(&jpeg).contains(&0xE1),
+        "the input has EXIF"
+    );
     for engine in engines() {
         let photo = process(&jpeg, &options(engine)).unwrap();
         for file in [&photo.main.bytes, &photo.thumbnail.bytes] {
             // Only the JFIF header (APP0): no EXIF, XMP, ICC profile or comment.
             assert_eq!(metadata_markers(file), vec![0xE0], "{engine:?}");
             let found = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(file));
-            assert!(matches!(found, Err(exif::Error::NotFound(_))), "{engine:?}: {:?}", found.err());
+            assert!(
+                matches!(found, Err(exif::Error::NotFound(_))),
+                "{engine:?}: {:?}",
+                found.err()
+            );
         }
     }
 }

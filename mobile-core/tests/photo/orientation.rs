@@ -48,13 +48,29 @@ fn each_exif_orientation_is_applied() {
             };
             let jpeg = camera_jpeg(&stored, 92, &exif);
             let photo = process(&jpeg, &options(engine)).unwrap();
-            assert_eq!(photo.source.exif_orientation, u8::try_from(orientation).unwrap());
-            let (w, h) = if orientation >= 5 { (200, 300) } else { (300, 200) };
-            assert_eq!((photo.main.width, photo.main.height), (w, h), "{engine:?} {orientation}");
+            assert_eq!(
+                photo.source.exif_orientation,
+                u8::try_from(orientation).unwrap()
+            );
+            let (w, h) = if orientation >= 5 {
+                (200, 300)
+            } else {
+                (300, 200)
+            };
+            assert_eq!(
+                (photo.main.width, photo.main.height),
+                (w, h),
+                "{engine:?} {orientation}"
+            );
             let shown = decode(&photo.main.bytes);
             assert_eq!(shown.dimensions(), (w, h));
             // The centre of each displayed quadrant has the colour the spec puts there.
-            for (dx, dy) in [(w / 4, h / 4), (3 * w / 4, h / 4), (w / 4, 3 * h / 4), (3 * w / 4, 3 * h / 4)] {
+            for (dx, dy) in [
+                (w / 4, h / 4),
+                (3 * w / 4, h / 4),
+                (w / 4, 3 * h / 4),
+                (3 * w / 4, 3 * h / 4),
+            ] {
                 let (sx, sy) = stored_position(orientation, dx, dy, 300, 200);
                 let want = stored.get_pixel(sx, sy).0;
                 let got = shown.get_pixel(dx, dy).0;

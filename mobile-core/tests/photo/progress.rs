@@ -21,7 +21,13 @@ fn progress_is_monotonic_and_ends_at_done() {
 #[test]
 fn a_refused_photo_never_reports_done() {
     let mut reports: Vec<Progress> = Vec::new();
-    let result = photo::process(b"not a photo", &PhotoOptions::default(), &mut |p| reports.push(p));
+    let result = photo::process(b"not a photo", &PhotoOptions::default(), &mut |p| {
+        reports.push(p)
+    });
     assert!(result.is_err());
-    assert!(reports.iter().all(|p| p.stage != Stage::Done && p.fraction < 1.0));
+    assert!(
+        reports
+            .iter()
+            .all(|p| p.stage != Stage::Done && p.fraction < 1.0)
+    );
 }

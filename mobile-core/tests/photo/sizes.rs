@@ -15,9 +15,16 @@ fn main_picture_and_thumbnail_have_their_sizes_and_hashes() {
         assert_eq!((photo.thumbnail.width, photo.thumbnail.height), (320, 240));
         assert_eq!(decode(&photo.main.bytes).dimensions(), (1600, 1200));
         assert_eq!(decode(&photo.thumbnail.bytes).dimensions(), (320, 240));
-        assert!(photo.thumbnail.bytes.len() <= 8 * 1024, "{engine:?}: {}", photo.thumbnail.bytes.len());
+        assert!(
+            photo.thumbnail.bytes.len() <= 8 * 1024,
+            "{engine:?}: {}",
+            photo.thumbnail.bytes.len()
+        );
         assert_eq!(photo.main.hash, ContentHash::of(&photo.main.bytes));
-        assert_eq!(photo.thumbnail.hash, ContentHash::of(&photo.thumbnail.bytes));
+        assert_eq!(
+            photo.thumbnail.hash,
+            ContentHash::of(&photo.thumbnail.bytes)
+        );
         assert_ne!(photo.main.hash, photo.thumbnail.hash);
         assert_eq!(photo.main.format, OutputFormat::Jpeg);
         assert_eq!(
