@@ -74,7 +74,7 @@ fn orientation(exif: &Exif) -> u8 {
         .unwrap_or(1)
 }
 
-fn ascii<'a>(exif: &'a Exif, tag: Tag) -> Option<&'a [u8]> {
+fn ascii(exif: &Exif, tag: Tag) -> Option<&[u8]> {
     match &exif.get_field(tag, In::PRIMARY)?.value {
         Value::Ascii(parts) => parts.first().map(Vec::as_slice),
         _ => None,

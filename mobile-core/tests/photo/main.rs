@@ -1,5 +1,6 @@
 //! The photo pipeline end to end: real files in (generated camera JPEGs, PNGs, bombs, cut
 //! files), the stored files out, checked by decoding them again — on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
 mod decoders;
