@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p wangge-bench -- sync [--json] [--quick]
 //! cargo run --release -p wangge-bench -- server [--json] [--quick]
+//! cargo run --release -p wangge-bench -- mobile [--json] [--quick]
 //! ```
 //!
 //! Prints the table (or, with `--json`, one JSON document). Exits with 1 if a scenario did
@@ -13,12 +14,15 @@
 
 use std::process::ExitCode;
 
-use wangge_bench::{server, sync};
+use wangge_bench::{mobile, report, server, sync};
 
-const USAGE: &str = "usage: wangge-bench (sync | server) [--json] [--quick]";
+const USAGE: &str = "usage: wangge-bench (sync | server | mobile) [--json] [--quick]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(mobile::peak::CHILD_COMMAND) {
+        return run_photo_child();
+    }
     let mut json = false;
     let mut quick = false;
     let mut command = None;
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     match command {
         Some("sync") => run_sync(json, quick),
         Some("server") => run_server(json, quick),
+        Some("mobile") => run_mobile(json, quick),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -101,6 +106,49 @@ fn run_server(json: bool, quick: bool) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn run_mobile(json: bool, quick: bool) -> ExitCode {
+    let config = if quick {
+        mobile::Config::quick()
+    } else {
+        mobile::Config::full()
+    };
+    let figures = match mobile::run(&config) {
+        Ok(figures) => figures,
+        Err(error) => {
+            eprintln!("mobile benchmark failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = if json {
+        report::json(&figures)
+    } else {
+        Ok(report::table(&figures))
+    };
+    if !print(text) {
+        return ExitCode::FAILURE;
+    }
+    // An accepted bomb is a failure; a missed speed or byte target is a printed figure.
+    if figures.iter().all(|f| f.met || !mobile::is_correctness(f)) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The child process of `photo-peak-mem` (see `mobile::peak`).
+fn run_photo_child() -> ExitCode {
+    match mobile::peak::child_main() {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("photo child failed: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

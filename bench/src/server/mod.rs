@@ -16,12 +16,10 @@ pub mod databases;
 pub mod inbox;
 pub mod merge;
 pub mod phones;
-pub mod report;
 pub mod steps;
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+/// The figures' table and JSON, shared with the other benchmarks.
+pub use crate::report::{self, Figure};
 
 use crate::sync::Result;
 
@@ -70,29 +68,6 @@ impl Config {
             ..Self::full()
         }
     }
-}
-
-/// One measured figure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Figure {
-    /// e.g. `merge-validated`.
-    pub name: String,
-    /// `sqlite`, `postgres` or `memory`.
-    pub backend: String,
-    /// The measured value.
-    pub value: f64,
-    /// Its unit.
-    pub unit: String,
-    /// The same measurement's baseline in the same run, if the figure has one.
-    pub baseline: Option<f64>,
-    /// The target, in words.
-    pub target: String,
-    /// Whether the target is met.
-    pub met: bool,
-    /// Further numbers (p99, errors, cases, ratio, …).
-    pub details: BTreeMap<String, f64>,
-    /// What was measured exactly, and what missed.
-    pub notes: Vec<String>,
 }
 
 /// Runs every figure of `config`, in the order of the table.

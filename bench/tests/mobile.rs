@@ -1,0 +1,70 @@
+//! The phone figures in quick mode: every photo row is measured on real generated photos, the
+//! bombs are refused, the peak-memory child answers, and the JSON has its fields.
+
+use std::path::PathBuf;
+
+use wangge_bench::mobile::{self, Config, report};
+
+#[test]
+fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
+    let config = Config {
+        executable: PathBuf::from(env!("CARGO_BIN_EXE_wangge-bench")),
+        ..Config::quick()
+    };
+    let figures = mobile::run(&config).unwrap();
+    let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "photo-12mp",
+            "photo-12mp-bytes",
+            "photo-12mp-webp",
+            "photo-12mp-portable",
+            "photo-peak-mem",
+            "photo-bomb"
+        ]
+    );
+    let by_name = |name: &str| figures.iter().find(|f| f.name == name).unwrap();
+
+    let time = by_name("photo-12mp");
+    assert!(time.value > 0.0 && time.baseline.unwrap() > 0.0, "{time:?}");
+    // `met` is exactly the rule of the issue.
+    assert_eq!(
+        time.met,
+        time.value <= 200.0 && time.value <= 0.5 * time.baseline.unwrap(),
+        "{time:?}"
+    );
+    let bytes = by_name("photo-12mp-bytes");
+    assert!(
+        bytes.value > 0.0 && bytes.baseline.unwrap() > 0.0,
+        "{bytes:?}"
+    );
+    assert!(bytes.details["psnr_db_min"] > 30.0, "{bytes:?}");
+    assert!(bytes.details["thumbnail_bytes_max"] <= 8192.0, "{bytes:?}");
+    assert_eq!(
+        bytes.met,
+        bytes.value <= 0.65 * bytes.baseline.unwrap() && bytes.details["psnr_db_min"] >= 39.5,
+        "{bytes:?}"
+    );
+
+    let peak = by_name("photo-peak-mem");
+    assert!(peak.value > 0.0 && peak.value < 500.0, "{peak:?}");
+
+    let bomb = by_name("photo-bomb");
+    assert_eq!(bomb.details["refused"], 1.0, "{bomb:?}");
+    assert!(bomb.details["file_bytes_60000"] < 1000.0, "{bomb:?}");
+    assert!(!mobile::is_correctness(bomb) || bomb.met, "{bomb:?}");
+
+    let json: serde_json::Value = serde_json::from_str(&report::json(&figures).unwrap()).unwrap();
+    let listed = json["figures"].as_array().unwrap();
+    assert_eq!(listed.len(), figures.len());
+    for figure in listed {
+        for field in ["name", "backend", "unit", "target"] {
+            assert!(figure[field].is_string(), "{field} in {figure}");
+        }
+        assert!(figure["value"].is_f64(), "{figure}");
+        assert!(figure["met"].is_boolean(), "{figure}");
+        assert!(figure.get("baseline").is_some(), "{figure}");
+    }
+    assert!(report::table(&figures).contains("photo-bomb"));
+}
