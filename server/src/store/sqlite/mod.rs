@@ -77,6 +77,14 @@ impl SqliteStore {
         self.begin_write().await
     }
 
+    /// A write transaction on several cases (the whole database's write lock, as above).
+    async fn begin_cases(
+        &self,
+        _cases: &[CaseId],
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.begin_write().await
+    }
+
     /// No PostgreSQL here: the live channel stays within this process.
     fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         None
