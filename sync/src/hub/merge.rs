@@ -109,6 +109,8 @@ struct Checked {
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
     phone_heads: Vec<ChangeHash>,
+    /// The stored heads before the upload.
+    before_heads: Vec<ChangeHash>,
 }
 
 /// The stored case, loaded (or taken from the cache), and the key of its stored bytes.
@@ -152,11 +154,18 @@ pub(crate) fn merge<P: Policy>(
         events,
         authored,
         phone_heads,
+        before_heads,
     } = checked;
     let am = after.automerge_mut();
     let heads = am.get_heads();
-    let lacking = am.save_after(&phone_heads);
-    let reply = (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)));
+    // The phone lacks exactly the stored changes its base does not cover: none when its base
+    // names every stored head (the usual case), and then there is nothing to collect.
+    let reply = if before_heads.iter().all(|h| phone_heads.contains(h)) {
+        None
+    } else {
+        let lacking = am.save_after(&phone_heads);
+        (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
+    };
     let merged = Merged {
         outcome: Outcome::Accepted,
         reply,
@@ -305,6 +314,7 @@ fn check<P: Policy>(
         events,
         authored,
         phone_heads,
+        before_heads,
     })
 }
 

@@ -1,15 +1,16 @@
-//! A case's rows: read the snapshot and changes, write one accepted commit.
+//! A case's rows: read the snapshots and changes of a batch's cases, write the batch's
+//! accepted commits (one statement per table for all of them, `batch`).
 //!
 //! `cases!(Db)` expands to a private `cases` module of functions over one open transaction
 //! (`&mut Db::Connection`): the backend decides how that transaction is begun and locked
 //! (see `sqlite` and `postgres`), the reads and writes here are the same on both.
 //!
-//! A write takes its feed position before its other writes, with an `UPDATE … RETURNING` on
-//! the single `feed_head` row. That row lock is held until commit, so writers pass the
-//! allocation one at a time and commit in position order (the PostgreSQL module explains why
-//! that keeps the feed from skipping). The slow parts — the hub's validated merge in the
-//! caller's closure, and compaction — run before it, so that global section is a handful of
-//! small statements and the commit.
+//! A write takes its feed positions (one per commit, in order) before its other writes, with
+//! an `UPDATE … RETURNING` on the single `feed_head` row. That row lock is held until commit,
+//! so writers pass the allocation one at a time and commit in position order (the PostgreSQL
+//! module explains why that keeps the feed from skipping). The slow parts — the hub's
+//! validated merges in the caller's closure, and compaction — run before it, so that global
+//! section is a handful of statements and the commit.
 
 macro_rules! cases {
     ($db:ty) => {
