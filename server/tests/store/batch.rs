@@ -26,7 +26,12 @@ store_tests!(
 /// A first change of case `n`.
 fn fresh_commit(n: u32) -> (AutoCommit, CaseCommit) {
     let mut doc = AutoCommit::new().with_actor(actor(100));
-    let commit = edit(&mut doc, "n", i64::from(n), &index(home_grid(), &["huanbao"]));
+    let commit = edit(
+        &mut doc,
+        "n",
+        i64::from(n),
+        &index(home_grid(), &["huanbao"]),
+    );
     (doc, commit)
 }
 
@@ -45,14 +50,20 @@ async fn each_case_sees_its_stored_document<S: Backend>(fx: Fixture<S>) {
     let cases = [case_id(2), case_id(1)];
     let seen = store
         .update_cases(&cases, |n, bytes| {
-            (None, (n, bytes.map(|b| AutoCommit::load(b).unwrap().get_heads())))
+            (
+                None,
+                (n, bytes.map(|b| AutoCommit::load(b).unwrap().get_heads())),
+            )
         })
         .await
         .unwrap();
     let seen: Vec<_> = seen.into_iter().map(Result::unwrap).collect();
     assert_eq!(seen[0], (0, None));
     assert_eq!(seen[1].0, 1);
-    assert_eq!(seen[1].1.clone().map(sorted), Some(sorted(stored.get_heads())));
+    assert_eq!(
+        seen[1].1.clone().map(sorted),
+        Some(sorted(stored.get_heads()))
+    );
     // Nothing was committed: the head did not move.
     assert_eq!(feed_cases(&store).await.1, Cursor(1));
 }
@@ -77,9 +88,7 @@ async fn a_case_without_a_commit_stores_nothing<S: Backend>(fx: Fixture<S>) {
     assert!(store.load_case(&case_id(2)).await.unwrap().is_none());
 }
 
-async fn a_case_whose_writes_fail_leaves_nothing_and_the_others_commit<S: Backend>(
-    fx: Fixture<S>,
-) {
+async fn a_case_whose_writes_fail_leaves_nothing_and_the_others_commit<S: Backend>(fx: Fixture<S>) {
     // The database refuses every change row of case 2 (a trigger), as a full disk or a
     // broken constraint would refuse one case's rows in the middle of a batch.
     if poison_case(&fx, &case_id(2)).await.is_none() {
@@ -115,10 +124,7 @@ async fn a_case_whose_writes_fail_leaves_nothing_and_the_others_commit<S: Backen
     let mut loaded = stored_doc(&store, &case_id(3)).await.unwrap();
     assert_eq!(sorted(loaded.get_heads()), sorted(third.get_heads()));
     assert!(loaded.get_change_by_hash(&before_third[0]).is_some());
-    assert_eq!(
-        store.load_case(&case_id(3)).await.unwrap().unwrap().1,
-        idx
-    );
+    assert_eq!(store.load_case(&case_id(3)).await.unwrap().unwrap().1, idx);
 }
 
 async fn two_batches_in_opposite_orders_both_finish<S: Backend>(fx: Fixture<S>) {

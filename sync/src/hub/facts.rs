@@ -11,9 +11,7 @@ use std::collections::BTreeSet;
 
 use wangge_proto::case::{CaseDocument, CaseSource};
 use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
-use wangge_proto::workflow::{
-    DeadlinePolicy, OpenDeadline, Status, Tier, WorkflowEvent, derive,
-};
+use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier, WorkflowEvent, derive};
 
 use super::CaseIndex;
 

@@ -219,8 +219,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
         return Ok(Before { hot, key });
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
-    let (index, events) =
-        CaseIndex::with_events(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
+    let (index, events) = CaseIndex::with_events(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
     Ok(Before {
         hot: Hot {
             doc,

@@ -9,8 +9,8 @@
 use automerge::Change;
 use wangge_proto::Locale;
 use wangge_proto::case::CaseDocument;
-use wangge_proto::workflow::WorkflowEvent;
 use wangge_proto::values::CaseId;
+use wangge_proto::workflow::WorkflowEvent;
 
 use super::{ActorRecord, Session};
 

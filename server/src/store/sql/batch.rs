@@ -14,8 +14,7 @@ macro_rules! batch {
             use $crate::store::rows;
 
             type Conn = <$db as sqlx::Database>::Connection;
-            type Query<'q> =
-                sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
+            type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
 
             /// Bound values per statement: far under SQLite's 32,766 and PostgreSQL's 65,535,
             /// because SQLite looks each `$N` up by name in a list (sqlx binds every value
@@ -72,7 +71,10 @@ macro_rules! batch {
             ) -> Result<(), StoreError> {
                 for chunk in ids.chunks(MAX_VALUES) {
                     let sql = format!("{head} IN ({})", rows::placeholders(1, chunk.len()));
-                    let params = chunk.iter().map(|id| Param::Text((*id).to_owned())).collect();
+                    let params = chunk
+                        .iter()
+                        .map(|id| Param::Text((*id).to_owned()))
+                        .collect();
                     bound(&sql, params).execute(&mut *conn).await?;
                 }
                 Ok(())
