@@ -2,9 +2,12 @@
 //!
 //! ```text
 //! cargo run --release -p wangge-bench -- sync [--json] [--quick]
-//! cargo run --release -p wangge-bench -- server [--json] [--quick]
+//! cargo run --release -p wangge-bench -- server [--json] [--quick] [--only merge]
 //! cargo run --release -p wangge-bench -- mobile [--json] [--quick]
 //! ```
+//!
+//! `--only merge` runs only the server's `merge-validated` figure (for iterating on it; a
+//! full run still measures every figure).
 //!
 //! Prints the table (or, with `--json`, one JSON document). Exits with 1 if a scenario did
 //! not converge, lost data or failed to run, 2 on a usage error; a missed speed or byte
@@ -16,7 +19,8 @@ use std::process::ExitCode;
 
 use wangge_bench::{mobile, report, server, sync};
 
-const USAGE: &str = "usage: wangge-bench (sync | server | mobile) [--json] [--quick]";
+const USAGE: &str =
+    "usage: wangge-bench (sync | server | mobile) [--json] [--quick] [--only merge]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,9 +30,18 @@ fn main() -> ExitCode {
     let mut json = false;
     let mut quick = false;
     let mut command = None;
-    for arg in &args {
+    let mut only_merge = false;
+    let mut args_iter = args.iter();
+    while let Some(arg) = args_iter.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--only" => match args_iter.next().map(String::as_str) {
+                Some("merge") => only_merge = true,
+                other => {
+                    eprintln!("--only takes `merge`, not {other:?}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             "--quick" => quick = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -43,7 +56,7 @@ fn main() -> ExitCode {
     }
     match command {
         Some("sync") => run_sync(json, quick),
-        Some("server") => run_server(json, quick),
+        Some("server") => run_server(json, quick, only_merge),
         Some("mobile") => run_mobile(json, quick),
         _ => {
             eprintln!("{USAGE}");
@@ -80,12 +93,13 @@ fn run_sync(json: bool, quick: bool) -> ExitCode {
     }
 }
 
-fn run_server(json: bool, quick: bool) -> ExitCode {
-    let config = if quick {
+fn run_server(json: bool, quick: bool, only_merge: bool) -> ExitCode {
+    let mut config = if quick {
         server::Config::quick()
     } else {
         server::Config::full()
     };
+    config.only_merge = only_merge;
     let figures = match server::run(&config) {
         Ok(figures) => figures,
         Err(error) => {

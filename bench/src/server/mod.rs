@@ -40,6 +40,8 @@ pub struct Config {
     pub phones: usize,
     /// `phones`: dirty cases per phone.
     pub cases_per_phone: usize,
+    /// Run `merge` only (while iterating on it); the full run measures every figure.
+    pub only_merge: bool,
 }
 
 impl Config {
@@ -53,6 +55,7 @@ impl Config {
             repeats: 2,
             phones: 200,
             cases_per_phone: 20,
+            only_merge: false,
         }
     }
 
@@ -77,6 +80,9 @@ pub fn run(config: &Config) -> Result<Vec<Figure>> {
         .build()?
         .block_on(databases::postgres_available())?;
     let mut figures = merge::run(config, postgres)?;
+    if config.only_merge {
+        return Ok(figures);
+    }
     figures.extend(phones::run(config, postgres)?);
     figures.extend(inbox::run(config, postgres)?);
     Ok(figures)

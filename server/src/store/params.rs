@@ -8,6 +8,10 @@ pub(crate) enum Param {
     Text(String),
     /// An integer column value.
     Int(i64),
+    /// A text column value that may be NULL.
+    MaybeText(Option<String>),
+    /// A binary column value.
+    Bytes(Vec<u8>),
 }
 
 /// The values of one statement, in placeholder order.

@@ -8,6 +8,7 @@
 mod support;
 
 mod accounts;
+mod batch;
 mod cases;
 mod compaction;
 mod concurrency;

@@ -58,6 +58,14 @@ pub trait Backend: Store {
 
     /// Closes the pool.
     fn shut(&self) -> impl Future<Output = ()> + Send;
+
+    /// Makes the database at `location` refuse every change row of `case` (a trigger);
+    /// `None` if this backend's database cannot be reached from outside the store.
+    fn poison(
+        &self,
+        location: Option<&str>,
+        case: &CaseId,
+    ) -> impl Future<Output = Option<()>> + Send;
 }
 
 impl Backend for SqliteStore {
@@ -71,6 +79,19 @@ impl Backend for SqliteStore {
 
     async fn shut(&self) {
         self.close().await;
+    }
+
+    async fn poison(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", location?))
+            .await
+            .unwrap();
+        let sql = format!(
+            "CREATE TRIGGER poison BEFORE INSERT ON case_changes WHEN NEW.case_id = '{case}'
+             BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+        );
+        conn.execute(sql.as_str()).await.unwrap();
+        conn.close().await.unwrap();
+        Some(())
     }
 }
 
@@ -86,6 +107,27 @@ impl Backend for PgStore {
     async fn shut(&self) {
         self.close().await;
     }
+
+    async fn poison(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
+        let pool = self.postgres()?;
+        pool.execute(
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'poisoned'; END $$",
+        )
+        .await
+        .unwrap();
+        let sql = format!(
+            "CREATE TRIGGER poison BEFORE INSERT ON case_changes FOR EACH ROW
+             WHEN (NEW.case_id = '{case}') EXECUTE FUNCTION poison()"
+        );
+        pool.execute(sql.as_str()).await.unwrap();
+        Some(())
+    }
+}
+
+/// Makes the fixture's database refuse every change row of `case`; `None` where it cannot.
+pub async fn poison_case<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<()> {
+    fx.store.poison(fx.location(), case).await
 }
 
 /// What a test gets: a migrated store, and where its database is (`None` in memory).

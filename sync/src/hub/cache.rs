@@ -23,6 +23,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use sha2::{Digest, Sha256};
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
+use wangge_proto::workflow::WorkflowEvent;
 
 use super::CaseIndex;
 
@@ -65,6 +66,8 @@ pub(crate) struct Hot {
     pub doc: CaseDocument,
     /// Its index.
     pub index: CaseIndex,
+    /// Its workflow events that validate (read with the index, or at the merge that made it).
+    pub events: Vec<WorkflowEvent>,
     /// The size of the stored bytes it was loaded from.
     pub stored_len: usize,
 }
@@ -212,6 +215,7 @@ mod tests {
                 grid,
                 departments: Default::default(),
             },
+            events: Vec::new(),
             stored_len: 1000,
         }
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use wangge_proto::case::{CaseDocument, CaseSource};
 use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
-use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier};
+use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier, WorkflowEvent, derive};
 
 use super::CaseIndex;
 
@@ -40,14 +40,37 @@ pub struct CaseFacts {
     pub deadlines: Vec<OpenDeadline>,
 }
 
+/// What one read of a merged case gives: its index, its facts and its workflow events.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Grid and departments.
+    pub index: CaseIndex,
+    /// The query tables' facts.
+    pub facts: CaseFacts,
+    /// The workflow events that validate (what [`CaseDocument::events`] reads), kept with the
+    /// hot document so the next merge's policy judges against them without reading them again.
+    pub events: Vec<WorkflowEvent>,
+}
+
 /// Reads the index and the facts of a case document, deriving its workflow state once with
 /// `policy`.
 pub fn summarize(
     case: &CaseDocument,
     policy: &DeadlinePolicy,
 ) -> Result<(CaseIndex, CaseFacts), wangge_proto::Error> {
+    let summary = summary(case, policy)?;
+    Ok((summary.index, summary.facts))
+}
+
+/// Reads the index, the facts and the events of a case document: the events once, the
+/// workflow state derived once with `policy`.
+pub fn summary(
+    case: &CaseDocument,
+    policy: &DeadlinePolicy,
+) -> Result<Summary, wangge_proto::Error> {
     let origin = case.origin()?;
-    let state = case.state(policy)?;
+    let (events, _) = case.events()?;
+    let state = derive(&events, policy);
     let index = CaseIndex {
         grid: origin.grid,
         departments: state.departments.keys().cloned().collect(),
@@ -64,7 +87,11 @@ pub fn summarize(
         events: state.timeline.iter().map(|t| t.event).collect(),
         deadlines: state.deadlines,
     };
-    Ok((index, facts))
+    Ok(Summary {
+        index,
+        facts,
+        events,
+    })
 }
 
 #[cfg(test)]

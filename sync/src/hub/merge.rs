@@ -15,11 +15,13 @@ use automerge::{
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
-use wangge_proto::workflow::DeadlinePolicy;
+use wangge_proto::workflow::{DeadlinePolicy, WorkflowEvent};
 
 use super::cache::{DocCache, Hot, StoredKey};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
-use super::{ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, summarize};
+use super::{
+    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, Summary, summary,
+};
 use crate::relay;
 use crate::wire::{CaseUpload, Outcome, Payload};
 
@@ -72,7 +74,7 @@ impl Merged {
         }
     }
 
-    fn resend() -> Self {
+    pub(crate) fn resend() -> Self {
         Self {
             outcome: Outcome::Resend,
             reply: None,
@@ -103,9 +105,12 @@ struct Checked {
     after: CaseDocument,
     index: CaseIndex,
     facts: CaseFacts,
+    events: Vec<WorkflowEvent>,
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
     phone_heads: Vec<ChangeHash>,
+    /// The stored heads before the upload.
+    before_heads: Vec<ChangeHash>,
 }
 
 /// The stored case, loaded (or taken from the cache), and the key of its stored bytes.
@@ -146,13 +151,21 @@ pub(crate) fn merge<P: Policy>(
         mut after,
         index,
         facts,
+        events,
         authored,
         phone_heads,
+        before_heads,
     } = checked;
     let am = after.automerge_mut();
     let heads = am.get_heads();
-    let lacking = am.save_after(&phone_heads);
-    let reply = (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)));
+    // The phone lacks exactly the stored changes its base does not cover: none when its base
+    // names every stored head (the usual case), and then there is nothing to collect.
+    let reply = if before_heads.iter().all(|h| phone_heads.contains(h)) {
+        None
+    } else {
+        let lacking = am.save_after(&phone_heads);
+        (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
+    };
     let merged = Merged {
         outcome: Outcome::Accepted,
         reply,
@@ -192,6 +205,7 @@ pub(crate) fn merge<P: Policy>(
         Hot {
             doc: after,
             index: commit.index.clone(),
+            events,
             stored_len: stored_len + added,
         },
     );
@@ -205,11 +219,12 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
         return Ok(Before { hot, key });
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
-    let index = CaseIndex::of(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
+    let (index, events) = CaseIndex::with_events(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
     Ok(Before {
         hot: Hot {
             doc,
             index,
+            events,
             stored_len: stored.len(),
         },
         key,
@@ -230,11 +245,11 @@ fn check<P: Policy>(
     let before_heads = match before.as_deref_mut() {
         Some(hot) => {
             let am = hot.doc.automerge_mut();
-            if !upload
-                .base
-                .iter()
-                .all(|h| am.get_change_by_hash(h).is_some())
-            {
+            // A stored document never holds orphans (they are refused), so the missing
+            // dependencies of the base are exactly the base heads the hub lacks; asking is a
+            // lookup in the change graph, where `get_change_by_hash` would rebuild each change
+            // from the op set.
+            if !am.get_missing_deps(&upload.base).is_empty() {
                 return Err(Stop::Resend);
             }
             am.get_heads()
@@ -263,8 +278,11 @@ fn check<P: Policy>(
         Ok(id) => return Err(wrong_case(id).into()),
         Err(error) => return Err(not_a_case(&error.to_string()).into()),
     }
-    let (index, facts) =
-        summarize(&after, ctx.deadlines).map_err(|e| not_a_case(&e.to_string()))?;
+    let Summary {
+        index,
+        facts,
+        events,
+    } = summary(&after, ctx.deadlines).map_err(|e| not_a_case(&e.to_string()))?;
     let before = before.map(|hot| &*hot);
     // The uploader must have the case in scope — as it was, or as created — or it would
     // receive a case it may not see; so must every author.
@@ -283,6 +301,7 @@ fn check<P: Policy>(
             session: ctx.session,
             case: upload.case,
             before: before.map(|hot| &hot.doc),
+            stored_events: before.map_or(&[], |hot| &hot.events),
             after: &after,
             changes: &authored,
         })?;
@@ -291,8 +310,10 @@ fn check<P: Policy>(
         after,
         index,
         facts,
+        events,
         authored,
         phone_heads,
+        before_heads,
     })
 }
 

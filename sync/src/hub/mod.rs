@@ -18,7 +18,7 @@ mod session;
 mod store;
 
 pub use cache::{DEFAULT_CACHE_BYTES, DocCache};
-pub use facts::{CaseFacts, summarize};
+pub use facts::{CaseFacts, Summary, summarize, summary};
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
 pub use observe::{BatchStats, Moved, Observer};

@@ -10,6 +10,7 @@ use automerge::Change;
 use wangge_proto::Locale;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
+use wangge_proto::workflow::WorkflowEvent;
 
 use super::{ActorRecord, Session};
 
@@ -31,6 +32,9 @@ pub struct UploadCheck<'a> {
     pub case: CaseId,
     /// The stored document before the upload; `None` for a new case.
     pub before: Option<&'a CaseDocument>,
+    /// The workflow events of `before` that validate, as [`CaseDocument::events`] reads them
+    /// (empty for a new case): the hub has read them already.
+    pub stored_events: &'a [WorkflowEvent],
     /// The document with the uploaded changes merged.
     pub after: &'a CaseDocument,
     /// The changes the hub did not have, in causal order.

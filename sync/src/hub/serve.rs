@@ -8,7 +8,7 @@ use serde_bytes::ByteBuf;
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::DeadlinePolicy;
 
-use super::merge::{MergeContext, StoredCorrupt, merge};
+use super::merge::{MergeContext, Merged, StoredCorrupt, merge};
 use super::{BatchStats, CaseIndex, DocCache, HubStore, Moved, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
@@ -122,19 +122,26 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let mut budget = Budget::new(self.limits.response_budget_bytes);
         let mut stats = BatchStats::default();
         let mut moved: Vec<(CaseId, CaseIndex)> = Vec::new();
-        for upload in &request.uploads {
-            let (merged, index) = self
-                .store
-                .update_case(&upload.case, |stored| match merge(stored, upload, &ctx) {
-                    Ok((commit, merged)) => {
-                        let index = commit.as_ref().map(|c| c.index.clone());
-                        (commit, Ok((merged, index)))
-                    }
-                    Err(corrupt) => (None, Err(corrupt)),
-                })
-                .await
-                .map_err(store_error)?
-                .map_err(|StoredCorrupt(detail)| Error::Store { detail })?;
+        let cases: Vec<CaseId> = request.uploads.iter().map(|u| u.case).collect();
+        let uploads = &request.uploads;
+        let results = self
+            .store
+            .update_cases(&cases, |n, stored| match merge(stored, &uploads[n], &ctx) {
+                Ok((commit, merged)) => {
+                    let index = commit.as_ref().map(|c| c.index.clone());
+                    (commit, Ok((merged, index)))
+                }
+                Err(corrupt) => (None, Err(corrupt)),
+            })
+            .await
+            .map_err(store_error)?;
+        for (upload, result) in request.uploads.iter().zip(results) {
+            let (merged, index) = match result {
+                Ok(merged) => merged.map_err(|StoredCorrupt(detail)| Error::Store { detail })?,
+                // This case's writes failed and left nothing (the store logs why); the other
+                // cases are stored. The phone sends the case again, whole.
+                Err(_) => (Merged::resend(), None),
+            };
             if let Some(index) = index {
                 moved.push((upload.case, index));
             }

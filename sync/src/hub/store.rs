@@ -75,6 +75,35 @@ pub trait HubStore: Send + Sync {
         T: Send,
         F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, T) + Send;
 
+    /// Runs `update` on each of `cases` in turn (with its position in `cases` and the stored
+    /// case, as for [`HubStore::update_case`]) and stores the commits it returns — in one
+    /// transaction where the store has them, so that a batch costs one commit.
+    ///
+    /// Every case is serialized as in [`HubStore::update_case`] for the whole call. The
+    /// outer `Err` means nothing was stored. An inner `Err` means that case's writes failed
+    /// and left nothing behind, while the other cases' commits are stored. The `cases` are
+    /// distinct.
+    ///
+    /// The default runs [`HubStore::update_case`] once per case.
+    fn update_cases<T, F>(
+        &self,
+        cases: &[CaseId],
+        mut update: F,
+    ) -> impl Future<Output = Result<Vec<Result<T, Self::Error>>, Self::Error>> + Send
+    where
+        T: Send,
+        F: FnMut(usize, Option<&[u8]>) -> (Option<CaseCommit>, T) + Send,
+    {
+        async move {
+            let mut results = Vec::with_capacity(cases.len());
+            for (n, case) in cases.iter().enumerate() {
+                let result = self.update_case(case, |stored| update(n, stored)).await?;
+                results.push(Ok(result));
+            }
+            Ok(results)
+        }
+    }
+
     /// The stored case, as for [`HubStore::update_case`], and its index.
     fn load_case(
         &self,
@@ -128,6 +157,18 @@ impl<T: HubStore> HubStore for &T {
         F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, R) + Send,
     {
         (**self).update_case(case, update)
+    }
+
+    fn update_cases<R, F>(
+        &self,
+        cases: &[CaseId],
+        update: F,
+    ) -> impl Future<Output = Result<Vec<Result<R, Self::Error>>, Self::Error>> + Send
+    where
+        R: Send,
+        F: FnMut(usize, Option<&[u8]>) -> (Option<CaseCommit>, R) + Send,
+    {
+        (**self).update_cases(cases, update)
     }
 
     fn load_case(

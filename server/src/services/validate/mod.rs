@@ -73,11 +73,8 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
         None => Some(after.read().map_err(|e| layout::unreadable(&e))?),
         Some(_) => None,
     };
-    let stored = match upload.before {
-        Some(before) => before.events().map_err(|e| layout::unreadable(&e))?.0,
-        None => Vec::new(),
-    };
-    let mut history = History::new(stored);
+    // The stored events as the hub read them with the stored case (none for a new one).
+    let mut history = History::new(upload.stored_events.to_vec());
     let mut paths = Resolver::new(after.automerge());
     let mut ledger = Ledger::new(upload.before.map(CaseDocument::automerge));
     let mut lineage = Lineage::default();

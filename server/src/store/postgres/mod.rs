@@ -26,8 +26,18 @@
 //! rather than `pg_advisory_xact_lock` on a fixed key because taking it *is* the allocation,
 //! in one statement. It serializes only the short tail of each write: the merge in the
 //! caller's closure and any compaction run before it, under the per-case lock alone.
-//! Deadlock is impossible: every writer takes the case lock, then the `feed_head` row, and
+//! Deadlock is impossible: every writer takes its case locks, then the `feed_head` row, and
 //! nothing after.
+//!
+//! # Batches
+//!
+//! `update_cases` merges a whole sync request in one transaction (one commit for up to a few
+//! hundred cases). It takes the advisory locks of all its cases first, in ascending key order,
+//! in one statement; every other writer takes case locks in the same order (one case is the
+//! trivial order) and the `feed_head` row only after all of them, so two batches sharing cases
+//! wait for each other and never deadlock. Each case's writes run in a savepoint only if the
+//! batch's writes fail together, so a case that cannot be written leaves nothing and the
+//! others commit.
 
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -78,6 +88,25 @@ impl PgStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(case_lock_key(case))
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A transaction holding the advisory locks of all `cases`, taken in ascending key
+    /// order (see the module doc).
+    async fn begin_cases(
+        &self,
+        cases: &[CaseId],
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+        let mut keys: Vec<i64> = cases.iter().map(case_lock_key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut tx = self.pool.begin().await?;
+        // A function scan yields the array's elements in order and the lock is taken as
+        // each row is produced: one round trip, the locks in ascending order.
+        sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS t(k)")
+            .bind(keys)
             .execute(&mut *tx)
             .await?;
         Ok(tx)

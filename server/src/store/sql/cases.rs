@@ -1,30 +1,37 @@
-//! A case's rows: read the snapshot and changes, write one accepted commit.
+//! A case's rows: read the snapshots and changes of a batch's cases, write the batch's
+//! accepted commits (one statement per table for all of them, `batch`).
 //!
 //! `cases!(Db)` expands to a private `cases` module of functions over one open transaction
 //! (`&mut Db::Connection`): the backend decides how that transaction is begun and locked
 //! (see `sqlite` and `postgres`), the reads and writes here are the same on both.
 //!
-//! A write takes its feed position before its other writes, with an `UPDATE … RETURNING` on
-//! the single `feed_head` row. That row lock is held until commit, so writers pass the
-//! allocation one at a time and commit in position order (the PostgreSQL module explains why
-//! that keeps the feed from skipping). The slow parts — the hub's validated merge in the
-//! caller's closure, and compaction — run before it, so that global section is a handful of
-//! small statements and the commit.
+//! A write takes its feed positions (one per commit, in order) before its other writes, with
+//! an `UPDATE … RETURNING` on the single `feed_head` row. That row lock is held until commit,
+//! so writers pass the allocation one at a time and commit in position order (the PostgreSQL
+//! module explains why that keeps the feed from skipping). The slow parts — the hub's
+//! validated merges in the caller's closure, and compaction — run before it, so that global
+//! section is a handful of statements and the commit.
 
 macro_rules! cases {
     ($db:ty) => {
         /// A case's rows (expanded from `store::sql::cases`).
         mod cases {
-            use std::collections::BTreeSet;
+            use std::collections::{BTreeSet, HashMap};
 
             use wangge_proto::values::DepartmentCode;
             use wangge_sync::hub::CaseIndex;
 
             use $crate::store::StoreError;
             use $crate::store::compaction::{ChangeRow, StoredCase, WritePlan};
+            use $crate::store::params::Param;
             use $crate::store::rows;
 
+            use super::batch;
+
             type Conn = <$db as sqlx::Database>::Connection;
+
+            /// Cases read per statement.
+            const LOAD_CHUNK: usize = 500;
 
             /// The stored case and its grid, if the case exists.
             pub(super) async fn load(
@@ -79,80 +86,170 @@ macro_rules! cases {
                 })
             }
 
-            /// Stores one commit at server time `now`: a new feed position, the case row,
-            /// its change rows and departments.
+            /// The stored cases among `ids` (absent ones are left out), read inside the caller's transaction.
+            pub(super) async fn load_many(
+                conn: &mut Conn,
+                ids: &[&str],
+            ) -> Result<HashMap<String, StoredCase>, StoreError> {
+                let mut cases: HashMap<String, StoredCase> = HashMap::with_capacity(ids.len());
+                for chunk in ids.chunks(LOAD_CHUNK) {
+                    let list = rows::placeholders(1, chunk.len());
+                    let sql = format!("SELECT id, snapshot FROM cases WHERE id IN ({list})");
+                    let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (id, snapshot) in query.fetch_all(&mut *conn).await? {
+                        cases.insert(
+                            id,
+                            StoredCase {
+                                snapshot,
+                                rows: Vec::new(),
+                            },
+                        );
+                    }
+                    let sql = format!(
+                        "SELECT case_id, hash, bytes, seq FROM case_changes
+                         WHERE case_id IN ({list}) ORDER BY case_id, seq"
+                    );
+                    let mut query = sqlx::query_as::<_, (String, Vec<u8>, Vec<u8>, i64)>(&sql);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (id, hash, bytes, seq) in query.fetch_all(&mut *conn).await? {
+                        let row = ChangeRow {
+                            hash: rows::change_hash(&hash)?,
+                            bytes,
+                            seq,
+                        };
+                        match cases.get_mut(&id) {
+                            Some(case) => case.rows.push(row),
+                            None => {
+                                return Err(StoreError::Invalid(format!(
+                                    "change rows of case {id}, which has no case row"
+                                )));
+                            }
+                        }
+                    }
+                }
+                Ok(cases)
+            }
+
+            /// One accepted commit, as [`write`] stores it.
+            pub(super) struct Write<'a> {
+                /// The case id.
+                pub id: &'a str,
+                /// Its index afterwards.
+                pub index: &'a CaseIndex,
+                /// Its rows to write.
+                pub plan: &'a WritePlan,
+            }
+
+            /// Stores commits of distinct cases at server time `now`: a new feed position for
+            /// each (in order), the case rows, their change rows and departments — one
+            /// statement per table, not per row.
             pub(super) async fn write(
                 conn: &mut Conn,
-                id: &str,
-                index: &CaseIndex,
-                plan: WritePlan,
+                writes: &[Write<'_>],
                 now: i64,
             ) -> Result<(), StoreError> {
+                let Some(count) = i64::try_from(writes.len()).ok().filter(|n| *n > 0) else {
+                    return Ok(());
+                };
                 // Held until commit: see the module doc.
-                let (position,): (i64,) = sqlx::query_as(
-                    "UPDATE feed_head SET position = position + 1 WHERE id = 1 RETURNING position",
+                let (last,): (i64,) = sqlx::query_as(
+                    "UPDATE feed_head SET position = position + $1 WHERE id = 1
+                     RETURNING position",
                 )
+                .bind(count)
                 .fetch_one(&mut *conn)
                 .await?;
-                let compacted = plan.snapshot.is_some();
-                sqlx::query(
-                    "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (id) DO UPDATE SET
-                         snapshot = CASE WHEN $8 THEN excluded.snapshot ELSE cases.snapshot END,
+                let case_rows = writes
+                    .iter()
+                    .zip(last - count + 1..)
+                    .map(|(w, position)| {
+                        vec![
+                            Param::Text(w.id.to_owned()),
+                            Param::Bytes(w.plan.snapshot.clone().unwrap_or_default()),
+                            Param::Int(position),
+                            Param::Text(w.index.grid.as_str().to_owned()),
+                            Param::Text(w.index.grid.community().to_string()),
+                            Param::Text(w.index.grid.street().to_string()),
+                            Param::Int(now),
+                        ]
+                    })
+                    .collect();
+                // A stored case keeps its snapshot unless it was compacted (below).
+                batch::values(
+                    conn,
+                    "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at)",
+                    case_rows,
+                    "ON CONFLICT (id) DO UPDATE SET
                          position = excluded.position,
                          grid = excluded.grid,
                          community = excluded.community,
                          street = excluded.street,
                          updated_at = excluded.updated_at",
                 )
-                .bind(id)
-                .bind(plan.snapshot.unwrap_or_default())
-                .bind(position)
-                .bind(index.grid.as_str())
-                .bind(index.grid.community().to_string())
-                .bind(index.grid.street().to_string())
-                .bind(now)
-                .bind(compacted)
-                .execute(&mut *conn)
                 .await?;
-                for chunk in plan.delete.chunks(500) {
-                    let sql = format!(
-                        "DELETE FROM case_changes WHERE case_id = $1 AND hash IN ({})",
-                        rows::placeholders(2, chunk.len())
-                    );
-                    let mut query = sqlx::query(&sql).bind(id);
-                    for hash in chunk {
-                        query = query.bind(hash.0.to_vec());
+                for write in writes {
+                    let Some(snapshot) = &write.plan.snapshot else {
+                        continue;
+                    };
+                    sqlx::query("UPDATE cases SET snapshot = $2 WHERE id = $1")
+                        .bind(write.id)
+                        .bind(snapshot.clone())
+                        .execute(&mut *conn)
+                        .await?;
+                    for chunk in write.plan.delete.chunks(500) {
+                        let sql = format!(
+                            "DELETE FROM case_changes WHERE case_id = $1 AND hash IN ({})",
+                            rows::placeholders(2, chunk.len())
+                        );
+                        let mut query = sqlx::query(&sql).bind(write.id);
+                        for hash in chunk {
+                            query = query.bind(hash.0.to_vec());
+                        }
+                        query.execute(&mut *conn).await?;
                     }
-                    query.execute(&mut *conn).await?;
                 }
-                for row in plan.insert {
-                    sqlx::query(
-                        "INSERT INTO case_changes (case_id, hash, bytes, seq)
-                         VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (case_id, hash) DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(row.hash.0.to_vec())
-                    .bind(row.bytes)
-                    .bind(row.seq)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                sqlx::query("DELETE FROM case_departments WHERE case_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                for department in &index.departments {
-                    sqlx::query(
-                        "INSERT INTO case_departments (case_id, department) VALUES ($1, $2)",
-                    )
-                    .bind(id)
-                    .bind(department.as_str())
-                    .execute(&mut *conn)
-                    .await?;
-                }
+                let change_rows = writes
+                    .iter()
+                    .flat_map(|w| {
+                        w.plan.insert.iter().map(|row| {
+                            vec![
+                                Param::Text(w.id.to_owned()),
+                                Param::Bytes(row.hash.0.to_vec()),
+                                Param::Bytes(row.bytes.clone()),
+                                Param::Int(row.seq),
+                            ]
+                        })
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "INSERT INTO case_changes (case_id, hash, bytes, seq)",
+                    change_rows,
+                    "ON CONFLICT (case_id, hash) DO NOTHING",
+                )
+                .await?;
+                let ids: Vec<&str> = writes.iter().map(|w| w.id).collect();
+                batch::in_ids(conn, "DELETE FROM case_departments WHERE case_id", &ids).await?;
+                let department_rows = writes
+                    .iter()
+                    .flat_map(|w| {
+                        w.index.departments.iter().map(|d| {
+                            vec![Param::Text(w.id.to_owned()), Param::Text(d.as_str().to_owned())]
+                        })
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "INSERT INTO case_departments (case_id, department)",
+                    department_rows,
+                    "",
+                )
+                .await?;
                 Ok(())
             }
 

@@ -13,82 +13,107 @@ macro_rules! facts {
             use wangge_sync::hub::CaseFacts;
 
             use $crate::store::StoreError;
+            use $crate::store::params::Param;
+
+            use super::batch;
 
             type Conn = <$db as sqlx::Database>::Connection;
 
-            /// Events inserted per statement.
-            const EVENTS_PER_INSERT: usize = 200;
-
-            /// Rewrites the query rows of case `id` (whose row exists) from `facts`; events
-            /// new to the store are stamped `now` (server clock, milliseconds).
+            /// Rewrites the query rows of cases (whose rows exist, distinct) from their facts;
+            /// events new to the store are stamped `now` (server clock, milliseconds). One
+            /// statement per table for all of them.
             pub(super) async fn write(
                 conn: &mut Conn,
-                id: &str,
-                facts: &CaseFacts,
+                cases: &[(&str, &CaseFacts)],
                 now: i64,
             ) -> Result<(), StoreError> {
-                sqlx::query("DELETE FROM case_evidence WHERE case_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                for hash in &facts.evidence {
-                    sqlx::query("INSERT INTO case_evidence (case_id, hash) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(hash.to_string())
-                        .execute(&mut *conn)
-                        .await?;
+                if cases.is_empty() {
+                    return Ok(());
                 }
-                let events: Vec<String> = facts.events.iter().map(|e| e.to_string()).collect();
-                for chunk in events.chunks(EVENTS_PER_INSERT) {
-                    let values = (0..chunk.len())
-                        .map(|i| format!("($1, ${}, $2)", i + 3))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let sql = format!(
-                        "INSERT INTO case_events (case_id, event_id, received_at) VALUES {values}
-                         ON CONFLICT (case_id, event_id) DO NOTHING"
-                    );
-                    let mut query = sqlx::query(&sql).bind(id).bind(now);
-                    for event in chunk {
-                        query = query.bind(event);
-                    }
-                    query.execute(&mut *conn).await?;
-                }
-                sqlx::query("DELETE FROM case_deadlines WHERE case_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
+                let ids: Vec<&str> = cases.iter().map(|(id, _)| *id).collect();
+                let text = |id: &str| Param::Text(id.to_owned());
+                batch::in_ids(conn, "DELETE FROM case_evidence WHERE case_id", &ids).await?;
+                let evidence = cases
+                    .iter()
+                    .flat_map(|(id, facts)| {
+                        facts
+                            .evidence
+                            .iter()
+                            .map(move |hash| vec![text(id), Param::Text(hash.to_string())])
+                    })
+                    .collect();
+                batch::values(conn, "INSERT INTO case_evidence (case_id, hash)", evidence, "")
                     .await?;
-                for deadline in &facts.deadlines {
-                    let within = i64::try_from(deadline.within_secs.saturating_mul(1000))
-                        .unwrap_or(i64::MAX / 2);
-                    sqlx::query(
-                        "INSERT INTO case_deadlines (case_id, kind, department, due_at)
-                         SELECT $1, $2, $3, received_at + $4 FROM case_events
-                         WHERE case_id = $1 AND event_id = $5",
-                    )
-                    .bind(id)
-                    .bind(deadline.kind.as_str())
-                    .bind(deadline.department.as_ref().map(|d| d.as_str().to_owned()))
-                    .bind(within)
-                    .bind(deadline.anchor.to_string())
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                sqlx::query(
-                    "UPDATE cases SET status = $2, tier = $3, category = $4, title = $5,
-                         reporter = $6, source = $7, created_at = $8,
-                         next_due_at = (SELECT MIN(due_at) FROM case_deadlines WHERE case_id = $1)
-                     WHERE id = $1",
+                let events = cases
+                    .iter()
+                    .flat_map(|(id, facts)| {
+                        facts.events.iter().map(move |event| {
+                            vec![text(id), Param::Text(event.to_string()), Param::Int(now)]
+                        })
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "INSERT INTO case_events (case_id, event_id, received_at)",
+                    events,
+                    "ON CONFLICT (case_id, event_id) DO NOTHING",
                 )
-                .bind(id)
-                .bind(facts.status.as_str())
-                .bind(facts.tier.map(|t| t.as_str()))
-                .bind(facts.category.as_str())
-                .bind(&facts.title)
-                .bind(facts.reporter.to_string())
-                .bind(facts.source.as_str())
-                .bind(facts.created_at.as_millis())
-                .execute(&mut *conn)
+                .await?;
+                batch::in_ids(conn, "DELETE FROM case_deadlines WHERE case_id", &ids).await?;
+                let deadlines = cases
+                    .iter()
+                    .flat_map(|(id, facts)| {
+                        facts.deadlines.iter().map(move |deadline| {
+                            let within = i64::try_from(deadline.within_secs.saturating_mul(1000))
+                                .unwrap_or(i64::MAX / 2);
+                            vec![
+                                text(id),
+                                Param::Text(deadline.kind.as_str().to_owned()),
+                                Param::MaybeText(
+                                    deadline.department.as_ref().map(|d| d.as_str().to_owned()),
+                                ),
+                                Param::Int(within),
+                                Param::Text(deadline.anchor.to_string()),
+                            ]
+                        })
+                    })
+                    .collect();
+                // Due when the anchor event was first received, plus the time allowed.
+                batch::values(
+                    conn,
+                    "INSERT INTO case_deadlines (case_id, kind, department, due_at)
+                     SELECT v.column1, v.column2, v.column3, e.received_at + v.column4 FROM (",
+                    deadlines,
+                    ") AS v JOIN case_events e
+                         ON e.case_id = v.column1 AND e.event_id = v.column5",
+                )
+                .await?;
+                let columns = cases
+                    .iter()
+                    .map(|(id, facts)| {
+                        vec![
+                            text(id),
+                            Param::Text(facts.status.as_str().to_owned()),
+                            Param::MaybeText(facts.tier.map(|t| t.as_str().to_owned())),
+                            Param::Text(facts.category.as_str().to_owned()),
+                            Param::Text(facts.title.clone()),
+                            Param::Text(facts.reporter.to_string()),
+                            Param::Text(facts.source.as_str().to_owned()),
+                            Param::Int(facts.created_at.as_millis()),
+                        ]
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "UPDATE cases SET status = v.column2, tier = v.column3, category = v.column4,
+                         title = v.column5, reporter = v.column6, source = v.column7,
+                         created_at = v.column8,
+                         next_due_at = (SELECT MIN(due_at) FROM case_deadlines d
+                                        WHERE d.case_id = cases.id)
+                     FROM (",
+                    columns,
+                    ") AS v WHERE cases.id = v.column1",
+                )
                 .await?;
                 Ok(())
             }

@@ -8,7 +8,8 @@
 //!
 //! Deliveries follow `MemoryHub` exactly: per device and case, records of responses with a
 //! cursor at or after a new one are dropped (those responses were lost), the new one is
-//! added, and only the newest two are kept.
+//! added, and only the newest two are kept — for every case of a response in three
+//! statements.
 
 macro_rules! feed {
     ($db:ty) => {
@@ -19,12 +20,19 @@ macro_rules! feed {
             use wangge_sync::hub::{FeedEntry, FeedPage, Session};
             use wangge_sync::wire::Cursor;
 
+            use std::collections::BTreeMap;
+
             use $crate::store::params::{Param, Params};
             use $crate::store::scope_filter::scope_filter;
             use $crate::store::{StoreError, rows};
 
+            use super::batch;
+
             type Pool = sqlx::Pool<$db>;
             type Conn = <$db as sqlx::Database>::Connection;
+
+            /// Case ids per `IN (…)` list.
+            const IDS_PER_STATEMENT: usize = 500;
 
             pub(super) async fn page(
                 pool: &Pool,
@@ -62,6 +70,8 @@ macro_rules! feed {
                     query = match param {
                         Param::Text(text) => query.bind(text),
                         Param::Int(int) => query.bind(int),
+                        Param::MaybeText(text) => query.bind(text),
+                        Param::Bytes(bytes) => query.bind(bytes),
                     };
                 }
                 let entries = query
@@ -97,7 +107,7 @@ macro_rules! feed {
                 heads.map(|(h,)| rows::heads(&h)).transpose()
             }
 
-            /// Runs in the caller's write transaction.
+            /// Runs in the caller's write transaction: three statements for all the cases.
             pub(super) async fn record_delivered(
                 conn: &mut Conn,
                 device: &DeviceId,
@@ -106,43 +116,61 @@ macro_rules! feed {
             ) -> Result<(), StoreError> {
                 let device = device.to_string();
                 let cursor = rows::position(cursor);
+                // One record per case: the last heads given for it.
+                let mut last: BTreeMap<CaseId, Vec<ChangeHash>> = BTreeMap::new();
                 for (case, heads) in cases {
-                    let case = case.to_string();
-                    sqlx::query(
+                    last.insert(case, heads);
+                }
+                let ids: Vec<String> = last.keys().map(ToString::to_string).collect();
+                for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                    let list = rows::placeholders(3, chunk.len());
+                    let sql = format!(
                         "DELETE FROM deliveries
-                         WHERE device_id = $1 AND case_id = $2 AND response_cursor >= $3",
-                    )
-                    .bind(&device)
-                    .bind(&case)
-                    .bind(cursor)
-                    .execute(&mut *conn)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO deliveries (device_id, case_id, response_cursor, heads)
-                         VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (device_id, case_id, response_cursor)
-                         DO UPDATE SET heads = excluded.heads",
-                    )
-                    .bind(&device)
-                    .bind(&case)
-                    .bind(cursor)
-                    .bind(rows::heads_bytes(&heads))
-                    .execute(&mut *conn)
-                    .await?;
-                    sqlx::query(
+                         WHERE device_id = $1 AND response_cursor >= $2 AND case_id IN ({list})"
+                    );
+                    let mut query = sqlx::query(&sql).bind(&device).bind(cursor);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    query.execute(&mut *conn).await?;
+                }
+                let records = last
+                    .values()
+                    .zip(&ids)
+                    .map(|(heads, id)| {
+                        vec![
+                            Param::Text(device.clone()),
+                            Param::Text(id.clone()),
+                            Param::Int(cursor),
+                            Param::Bytes(rows::heads_bytes(heads)),
+                        ]
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "INSERT INTO deliveries (device_id, case_id, response_cursor, heads)",
+                    records,
+                    "ON CONFLICT (device_id, case_id, response_cursor)
+                     DO UPDATE SET heads = excluded.heads",
+                )
+                .await?;
+                // Keep the newest two: the one just written (no later one is left) and the
+                // newest before it.
+                for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                    let list = rows::placeholders(3, chunk.len());
+                    let sql = format!(
                         "DELETE FROM deliveries
-                         WHERE device_id = $1 AND case_id = $2 AND response_cursor < (
-                             SELECT MIN(response_cursor) FROM (
-                                 SELECT response_cursor FROM deliveries
-                                 WHERE device_id = $1 AND case_id = $2
-                                 ORDER BY response_cursor DESC LIMIT 2
-                             ) AS newest
-                         )",
-                    )
-                    .bind(&device)
-                    .bind(&case)
-                    .execute(&mut *conn)
-                    .await?;
+                         WHERE device_id = $1 AND case_id IN ({list}) AND response_cursor < (
+                             SELECT MAX(older.response_cursor) FROM deliveries AS older
+                             WHERE older.device_id = $1 AND older.case_id = deliveries.case_id
+                               AND older.response_cursor < $2
+                         )"
+                    );
+                    let mut query = sqlx::query(&sql).bind(&device).bind(cursor);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    query.execute(&mut *conn).await?;
                 }
                 Ok(())
             }

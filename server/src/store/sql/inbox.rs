@@ -97,6 +97,8 @@ macro_rules! inbox {
                     query = match param {
                         Param::Text(text) => query.bind(text),
                         Param::Int(int) => query.bind(int),
+                        Param::MaybeText(text) => query.bind(text),
+                        Param::Bytes(bytes) => query.bind(bytes),
                     };
                 }
                 query
@@ -226,6 +228,8 @@ macro_rules! inbox {
                     query = match param {
                         Param::Text(text) => query.bind(text),
                         Param::Int(int) => query.bind(int),
+                        Param::MaybeText(text) => query.bind(text),
+                        Param::Bytes(bytes) => query.bind(bytes),
                     };
                 }
                 Ok(query.fetch_optional(pool).await?.is_some())

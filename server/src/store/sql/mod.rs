@@ -13,12 +13,14 @@
 //! code and reads like it.
 
 mod accounts;
+mod batch;
 mod cases;
 mod facts;
 mod feed;
 mod inbox;
 
 pub(crate) use accounts::accounts;
+pub(crate) use batch::batch;
 pub(crate) use cases::cases;
 pub(crate) use facts::facts;
 pub(crate) use feed::feed;
@@ -29,6 +31,7 @@ pub(crate) use inbox::inbox;
 macro_rules! store_impls {
     ($store:ty, $db:ty) => {
         $crate::store::sql::accounts!($db);
+        $crate::store::sql::batch!($db);
         $crate::store::sql::cases!($db);
         $crate::store::sql::facts!($db);
         $crate::store::sql::feed!($db);
@@ -200,7 +203,9 @@ macro_rules! store_impls {
                         .and_then(|doc| wangge_sync::hub::summarize(&doc, policy));
                     match summary {
                         // Events stored before 0002 count as received at the last write.
-                        Ok((_, facts)) => facts::write(&mut tx, &id, &facts, updated_at).await?,
+                        Ok((_, facts)) => {
+                            facts::write(&mut tx, &[(id.as_str(), &facts)], updated_at).await?
+                        }
                         Err(error) => {
                             tracing::warn!(case = %id, %error, "query rows not computed: the stored case does not read");
                             continue;
@@ -250,10 +255,68 @@ macro_rules! store_impls {
                     $crate::store::COMPACT_AFTER,
                 );
                 let now = wangge_proto::values::Timestamp::now().as_millis();
-                cases::write(&mut tx, &id, &commit.index, plan, now).await?;
-                facts::write(&mut tx, &id, &commit.facts, now).await?;
+                let write = cases::Write {
+                    id: &id,
+                    index: &commit.index,
+                    plan: &plan,
+                };
+                cases::write(&mut tx, &[write], now).await?;
+                facts::write(&mut tx, &[(id.as_str(), &commit.facts)], now).await?;
                 tx.commit().await?;
                 Ok(result)
+            }
+
+            async fn update_cases<T, F>(
+                &self,
+                cases: &[wangge_proto::values::CaseId],
+                mut update: F,
+            ) -> Result<Vec<Result<T, $crate::store::StoreError>>, $crate::store::StoreError>
+            where
+                T: Send,
+                F: FnMut(usize, Option<&[u8]>) -> (Option<wangge_sync::hub::CaseCommit>, T)
+                    + Send,
+            {
+                let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
+                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                // Every case of the batch locked, then read, in one transaction.
+                let mut tx = self.begin_cases(cases).await?;
+                let mut stored = cases::load_many(&mut tx, &id_refs).await?;
+                let mut results = Vec::with_capacity(ids.len());
+                let mut commits = Vec::new();
+                for (n, id) in ids.iter().enumerate() {
+                    let stored = stored.remove(id.as_str());
+                    let document = stored.as_ref().map(|s| s.document());
+                    let (commit, result) = update(n, document.as_deref());
+                    results.push(Ok(result));
+                    if let Some(commit) = commit {
+                        let plan = $crate::store::compaction::plan(
+                            &stored.unwrap_or_default(),
+                            &commit,
+                            $crate::store::COMPACT_AFTER,
+                        );
+                        commits.push((n, commit, plan));
+                    }
+                }
+                if commits.is_empty() {
+                    tx.rollback().await?;
+                    return Ok(results);
+                }
+                let now = wangge_proto::values::Timestamp::now().as_millis();
+                let writes: Vec<Commit<'_>> = commits
+                    .iter()
+                    .map(|(n, commit, plan)| Commit {
+                        n: *n,
+                        id: &ids[*n],
+                        commit,
+                        plan,
+                    })
+                    .collect();
+                for (n, error) in write_batch(&mut tx, &writes, now).await? {
+                    tracing::warn!(case = %ids[n], %error, "a case of the batch was not stored");
+                    results[n] = Err(error);
+                }
+                tx.commit().await?;
+                Ok(results)
             }
 
             async fn load_case(
@@ -305,6 +368,73 @@ macro_rules! store_impls {
                 tx.commit().await?;
                 Ok(())
             }
+        }
+
+        /// One accepted commit of a batch (see `write_batch`).
+        struct Commit<'a> {
+            /// Its place in the batch.
+            n: usize,
+            id: &'a str,
+            commit: &'a wangge_sync::hub::CaseCommit,
+            plan: &'a $crate::store::compaction::WritePlan,
+        }
+
+        /// Writes `commits` inside the caller's transaction: all at once, or, if that fails,
+        /// case by case, each in its own savepoint, so that a case whose writes fail leaves
+        /// nothing and the others are still written. Returns the cases that failed.
+        async fn write_batch(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            commits: &[Commit<'_>],
+            now: i64,
+        ) -> Result<Vec<(usize, $crate::store::StoreError)>, $crate::store::StoreError> {
+            use sqlx::Executor as _;
+            conn.execute("SAVEPOINT batch_write").await?;
+            match write_commits(conn, commits, now).await {
+                Ok(()) => {
+                    conn.execute("RELEASE SAVEPOINT batch_write").await?;
+                    return Ok(Vec::new());
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "a batch write failed; writing its cases one by one");
+                    conn.execute("ROLLBACK TO SAVEPOINT batch_write").await?;
+                    conn.execute("RELEASE SAVEPOINT batch_write").await?;
+                }
+            }
+            let mut failed = Vec::new();
+            for commit in commits {
+                conn.execute("SAVEPOINT case_write").await?;
+                match write_commits(conn, std::slice::from_ref(commit), now).await {
+                    Ok(()) => {
+                        conn.execute("RELEASE SAVEPOINT case_write").await?;
+                    }
+                    Err(error) => {
+                        conn.execute("ROLLBACK TO SAVEPOINT case_write").await?;
+                        conn.execute("RELEASE SAVEPOINT case_write").await?;
+                        failed.push((commit.n, error));
+                    }
+                }
+            }
+            Ok(failed)
+        }
+
+        /// The rows of `commits`: case rows and change rows, then query rows.
+        async fn write_commits(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            commits: &[Commit<'_>],
+            now: i64,
+        ) -> Result<(), $crate::store::StoreError> {
+            let writes: Vec<cases::Write<'_>> = commits
+                .iter()
+                .map(|c| cases::Write {
+                    id: c.id,
+                    index: &c.commit.index,
+                    plan: c.plan,
+                })
+                .collect();
+            cases::write(conn, &writes, now).await?;
+            let facts: Vec<(&str, &wangge_sync::hub::CaseFacts)> =
+                commits.iter().map(|c| (c.id, &c.commit.facts)).collect();
+            facts::write(conn, &facts, now).await
         }
     };
 }
