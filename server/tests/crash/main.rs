@@ -8,6 +8,10 @@
 //! - every stored case loads (the secretary's download has them all), and
 //! - the phone converges with the server, with nothing refused.
 //!
+//! The phone reaches the server through a slow link ([`slow_link`]): answers arrive a moment
+//! after the server sent them, as on a weak mobile signal, and are lost if the server dies
+//! meanwhile — so kills also land between a batch's commit and the phone hearing of it.
+//!
 //! `WANGGE_CRASH_SEED=<n>` replays one seed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -104,6 +108,59 @@ fn reconnect(phone: &mut Phone, server: &Server) {
     phone.client = HttpClient::new(&server.base, &phone.token).unwrap();
 }
 
+/// How long the slow link holds the server's answers.
+const LINK_DELAY: Duration = Duration::from_millis(250);
+
+/// A slow link to the server at `base`: a loopback proxy that passes requests on at once and
+/// holds each answer for [`LINK_DELAY`] before passing it on. When the server's side closes
+/// meanwhile (the process was killed), the held bytes are dropped and the phone's connection
+/// is closed: the answer never arrives. Returns the link's base URL.
+async fn slow_link(base: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((phone_side, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(server_side) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                let (mut from_phone, mut to_phone) = phone_side.into_split();
+                let (mut from_server, mut to_server) = server_side.into_split();
+                let requests = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut from_phone, &mut to_server).await;
+                });
+                let mut held = Vec::new();
+                let mut due: Option<tokio::time::Instant> = None;
+                let mut buffer = vec![0u8; 64 * 1024];
+                loop {
+                    let deadline = due
+                        .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+                    tokio::select! {
+                        read = from_server.read(&mut buffer) => match read {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                held.extend_from_slice(&buffer[..n]);
+                                due.get_or_insert(tokio::time::Instant::now() + LINK_DELAY);
+                            }
+                        },
+                        () = tokio::time::sleep_until(deadline), if due.is_some() => {
+                            if to_phone.write_all(&held).await.is_err() {
+                                break;
+                            }
+                            held.clear();
+                            due = None;
+                        }
+                    }
+                }
+                requests.abort();
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
 /// Every change the phone holds as acknowledged by the server, per case: the changes up to
 /// the heads the server confirmed (none, for a case it never confirmed).
 fn acknowledged(phone: &Phone) -> BTreeMap<CaseId, Vec<ChangeHash>> {
@@ -140,6 +197,7 @@ async fn run(seed: u64, data_dir: PathBuf, database_url: Option<String>) -> Outc
     let n = u8::try_from(seed % 100).unwrap() * 2 + 1;
     let mut worker = Phone::sign_in_at(&server.base, "wangge", n).await;
     let mut secretary = Phone::sign_in_at(&server.base, "shequ", n + 1).await;
+    worker.client = HttpClient::new(&slow_link(&server.base).await, &worker.token).unwrap();
 
     // One batch synced normally, to learn how long a batch takes on this machine.
     for n in 0..NEW_PER_ROUND {
@@ -185,7 +243,7 @@ async fn run(seed: u64, data_dir: PathBuf, database_url: Option<String>) -> Outc
 
         // Restart on the same data: nothing the phone holds as acknowledged is missing.
         server = Server::start(&data_dir, url);
-        reconnect(&mut worker, &server);
+        worker.client = HttpClient::new(&slow_link(&server.base).await, &worker.token).unwrap();
         reconnect(&mut secretary, &server);
         secretary.sync_fully().await;
         for case in worker.cases() {
