@@ -11,8 +11,10 @@ use std::io::Cursor;
 
 use image::{ImageError, Limits, RgbImage};
 
-use super::probe::{Probe, SourceFormat};
-use super::{Engine, PhotoError, PhotoOptions};
+use super::probe::Probe;
+#[cfg(feature = "native")]
+use super::{Engine, SourceFormat};
+use super::{PhotoError, PhotoOptions};
 
 /// Decodes `bytes` to RGB, at least `target_long_edge` pixels on its long edge when the source
 /// has them.
@@ -22,14 +24,18 @@ pub(crate) fn decode(
     options: &PhotoOptions,
     target_long_edge: u32,
 ) -> Result<RgbImage, PhotoError> {
-    match (options.engine, probe.format) {
-        #[cfg(feature = "native")]
-        (Engine::Native, SourceFormat::Jpeg) => native::decode_jpeg(bytes, probe, target_long_edge),
-        _ => decode_portable(bytes, probe, options),
+    #[cfg(feature = "native")]
+    if options.engine == Engine::Native && probe.format == SourceFormat::Jpeg {
+        return native::decode_jpeg(bytes, probe, target_long_edge);
     }
+    // Only libjpeg scales in the DCT; the image crate decodes at full size.
+    #[cfg(not(feature = "native"))]
+    let _ = target_long_edge;
+    decode_portable(bytes, probe, options)
 }
 
 /// The DCT scale numerator (of 8) for a source long edge and a target long edge.
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) fn dct_scale(source_long_edge: u32, target_long_edge: u32) -> u8 {
     let target = u64::from(target_long_edge.min(source_long_edge));
     (1..=8u8)
