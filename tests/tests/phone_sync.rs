@@ -40,6 +40,15 @@ fn report(phone: &TestPhone, title: &str) -> CaseId {
     case
 }
 
+/// A server with the demo grid worker and community secretary signed in on their phones.
+async fn worker_and_secretary() -> (tempfile::TempDir, TestServer, TestPhone, TestPhone) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
+    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+    (dir, server, worker, secretary)
+}
+
 #[derive(Default)]
 struct Recorder {
     progress: Mutex<Vec<SyncProgress>>,
@@ -57,10 +66,7 @@ impl SyncListener for Recorder {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merge() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
-    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
-    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+    let (_dir, _server, worker, secretary) = worker_and_secretary().await;
 
     let case = report(&worker, "和平里北街垃圾堆放");
     let recorder = Recorder::default();
@@ -166,10 +172,7 @@ async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merg
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_the_server_refuses_comes_back_with_its_reason_and_stays_on_the_phone() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path()).await;
-    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
-    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+    let (_dir, _server, worker, secretary) = worker_and_secretary().await;
     let case = report(&worker, "井盖缺失");
     worker.sync().await.unwrap();
     secretary.sync().await.unwrap();
