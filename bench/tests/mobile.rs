@@ -1,9 +1,11 @@
 //! The phone figures in quick mode: every photo row is measured on real generated photos, the
 //! bombs are refused, the peak-memory child answers, and the JSON has its fields.
 
+mod common;
+
 use std::path::PathBuf;
 
-use wangge_bench::mobile::{self, Config, report};
+use wangge_bench::mobile::{self, Config};
 
 #[test]
 fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
@@ -55,16 +57,5 @@ fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
     assert!(bomb.details["file_bytes_60000"] < 1000.0, "{bomb:?}");
     assert!(!mobile::is_correctness(bomb) || bomb.met, "{bomb:?}");
 
-    let json: serde_json::Value = serde_json::from_str(&report::json(&figures).unwrap()).unwrap();
-    let listed = json["figures"].as_array().unwrap();
-    assert_eq!(listed.len(), figures.len());
-    for figure in listed {
-        for field in ["name", "backend", "unit", "target"] {
-            assert!(figure[field].is_string(), "{field} in {figure}");
-        }
-        assert!(figure["value"].is_f64(), "{figure}");
-        assert!(figure["met"].is_boolean(), "{figure}");
-        assert!(figure.get("baseline").is_some(), "{figure}");
-    }
-    assert!(report::table(&figures).contains("photo-bomb"));
+    common::check_report(&figures, "photo-bomb");
 }

@@ -1,7 +1,9 @@
 //! The server figures in quick mode, in-process: every upload of the merge benchmark replays
 //! identically on every store, the phones lose nothing, and the JSON has its fields.
 
-use wangge_bench::server::{self, Config, report};
+mod common;
+
+use wangge_bench::server::{self, Config};
 
 #[test]
 fn quick_server_figures_are_complete_and_lose_nothing() {
@@ -39,16 +41,5 @@ fn quick_server_figures_are_complete_and_lose_nothing() {
         assert!(f.details["p99_ms"] >= f.value, "{f:?}");
     }
 
-    let json: serde_json::Value = serde_json::from_str(&report::json(&figures).unwrap()).unwrap();
-    let listed = json["figures"].as_array().unwrap();
-    assert_eq!(listed.len(), figures.len());
-    for figure in listed {
-        for field in ["name", "backend", "unit", "target"] {
-            assert!(figure[field].is_string(), "{field} in {figure}");
-        }
-        assert!(figure["value"].is_f64(), "{figure}");
-        assert!(figure["met"].is_boolean(), "{figure}");
-        assert!(figure.get("baseline").is_some(), "{figure}");
-    }
-    assert!(report::table(&figures).contains("merge-validated"));
+    common::check_report(&figures, "merge-validated");
 }

@@ -26,6 +26,11 @@ fn rubbish(title: &str) -> NewCaseInput {
     }
 }
 
+/// Whether `case` has edits the server has not acknowledged.
+fn unsent(phone: &TestPhone, case: &CaseId) -> bool {
+    phone.store().detail(case).unwrap().unwrap().summary.unsent
+}
+
 fn report(phone: &TestPhone, title: &str) -> CaseId {
     let mut store = phone.store();
     let case = store.create_case(rubbish(title)).unwrap();
@@ -243,15 +248,7 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
             .message(wangge_proto::Locale::ZhCn)
             .contains("重新登录")
     );
-    assert!(
-        worker
-            .store()
-            .detail(&case)
-            .unwrap()
-            .unwrap()
-            .summary
-            .unsent
-    );
+    assert!(unsent(&worker, &case));
 
     // The server goes away: retries, then gives up; nothing is lost.
     worker
@@ -281,15 +278,7 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
         .filter(|p| matches!(p, SyncProgress::Retrying { .. }))
         .count();
     assert_eq!(retries, 2);
-    assert!(
-        worker
-            .store()
-            .detail(&case)
-            .unwrap()
-            .unwrap()
-            .summary
-            .unsent
-    );
+    assert!(unsent(&worker, &case));
     let error = quick
         .sync(NetworkKind::Offline, &recorder)
         .await
@@ -300,13 +289,5 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
     let _server = TestServer::start_at(data, Some(address)).await;
     let summary = worker.sync().await.unwrap();
     assert_eq!(summary.accepted, vec![case]);
-    assert!(
-        !worker
-            .store()
-            .detail(&case)
-            .unwrap()
-            .unwrap()
-            .summary
-            .unsent
-    );
+    assert!(!unsent(&worker, &case));
 }
