@@ -138,6 +138,8 @@ async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merg
     secretary.sync().await.unwrap();
     let summary = worker.sync().await.unwrap();
     assert_eq!(summary.accepted, vec![case]);
+    // Accepted, and the answer brought the secretary's return: the app is told both.
+    assert_eq!(summary.received, vec![case]);
     secretary.sync().await.unwrap();
 
     for phone in [&worker, &secretary] {

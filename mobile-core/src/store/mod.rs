@@ -33,7 +33,7 @@ use wangge_sync::relay;
 
 pub use detail::CaseDetail;
 pub use docs::COMPACT_AFTER;
-pub use edit::{FieldEdit, NewCaseInput};
+pub use edit::{EvidenceInput, FieldEdit, NewCaseInput};
 pub use error::StoreError;
 pub use identity::Identity;
 pub use list::CaseFilter;

@@ -20,7 +20,8 @@ pub struct Report {
     pub rejected: Vec<RejectedEdits>,
     /// Uploaded cases to be sent again whole.
     pub resend: Vec<CaseId>,
-    /// Cases that received changes from the hub.
+    /// Cases that received changes from the hub, including accepted uploads whose answer
+    /// brought others' concurrent changes (a secretary's return while the phone was offline).
     pub received: Vec<CaseId>,
     /// Received data that did not apply: the cases are downloaded whole next time.
     pub broken: Vec<CaseId>,
@@ -79,7 +80,12 @@ impl PhoneSync {
                 Outcome::Accepted => {
                     report.accepted.push(*case);
                     match accept(local, sent_heads, payload, *case) {
-                        Ok(done) => applied.cases.push(done),
+                        Ok((done, others)) => {
+                            if others {
+                                report.received.push(*case);
+                            }
+                            applied.cases.push(done);
+                        }
                         Err(()) => {
                             report.broken.push(*case);
                             refetch.push(*case);
@@ -157,13 +163,16 @@ fn added_since(doc: &mut AutoCommit, before: &[ChangeHash]) -> Vec<ChangeHash> {
     doc.get_changes(before).iter().map(|c| c.hash()).collect()
 }
 
+/// Applies the hub's answer to an accepted upload; `true` with it when the answer carried
+/// changes the phone did not have (others' concurrent edits).
 fn accept(
     mut local: LocalCase,
     sent_heads: &[ChangeHash],
     payload: Option<Payload>,
     case: CaseId,
-) -> Result<AppliedCase, ()> {
+) -> Result<(AppliedCase, bool), ()> {
     let mut ack = sent_heads.to_vec();
+    let mut others = false;
     if let Some(payload) = payload {
         let bytes = match &payload {
             Payload::Document(b) | Payload::Changes(b) => b.as_slice(),
@@ -174,17 +183,20 @@ fn accept(
             return Err(());
         }
         // The hub's new changes: everything just added (hub heads = sent ∪ these).
-        ack.extend(added_since(&mut local.doc, &before));
+        let added = added_since(&mut local.doc, &before);
+        others = !added.is_empty();
+        ack.extend(added);
     }
     check_case(&local.doc, case)?;
     let acked = heads_of(&mut local.doc, &ack);
-    Ok(AppliedCase {
+    let applied = AppliedCase {
         case,
         doc: Some(local.doc),
         acked,
         whole: false,
         signatures: Vec::new(),
-    })
+    };
+    Ok((applied, others))
 }
 
 fn reject(mut local: LocalCase, payload: Option<Payload>, case: CaseId) -> (AppliedCase, Vec<u8>) {
