@@ -76,10 +76,29 @@ fn queue(
     Ok(())
 }
 
-fn corrupt_row(detail: String) -> StoreError {
-    StoreError::Database {
-        detail: format!("photo outbox: {detail}"),
-    }
+/// One outbox row as the app sees it, or what in it does not read.
+fn queued(
+    hash: &str,
+    case: &str,
+    kind: &str,
+    length: i64,
+    failures: i64,
+    last_error: Option<String>,
+    at: i64,
+) -> Result<QueuedPhoto, String> {
+    Ok(QueuedPhoto {
+        hash: hash.parse().map_err(|_| format!("hash {hash}"))?,
+        case: case.parse().map_err(|_| format!("case {case}"))?,
+        kind: match kind {
+            "thumbnail" => BlobKind::Thumbnail,
+            "full" => BlobKind::Full,
+            other => return Err(format!("kind {other}")),
+        },
+        length: u64::try_from(length).unwrap_or(0),
+        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+        last_error,
+        queued_at: Timestamp::from_millis(at).map_err(|_| format!("time {at}"))?,
+    })
 }
 
 impl CaseStore {
@@ -167,24 +186,12 @@ impl CaseStore {
         let mut queue = Vec::new();
         for row in rows {
             let (hash, case, kind, length, failures, last_error, at) = row?;
-            queue.push(QueuedPhoto {
-                hash: hash
-                    .parse()
-                    .map_err(|_| corrupt_row(format!("hash {hash}")))?,
-                case: case
-                    .parse()
-                    .map_err(|_| corrupt_row(format!("case {case}")))?,
-                kind: match kind.as_str() {
-                    "thumbnail" => BlobKind::Thumbnail,
-                    "full" => BlobKind::Full,
-                    other => return Err(corrupt_row(format!("kind {other}"))),
-                },
-                length: u64::try_from(length).unwrap_or(0),
-                failures: u32::try_from(failures).unwrap_or(u32::MAX),
-                last_error,
-                queued_at: Timestamp::from_millis(at)
-                    .map_err(|_| corrupt_row(format!("time {at}")))?,
-            });
+            match queued(&hash, &case, &kind, length, failures, last_error, at) {
+                Ok(photo) => queue.push(photo),
+                // A row damaged outside this library is left out (and logged), so it never
+                // holds up the other photos.
+                Err(detail) => tracing::error!(%hash, %detail, "unreadable photo outbox row"),
+            }
         }
         Ok(queue)
     }
