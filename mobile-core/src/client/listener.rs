@@ -1,4 +1,4 @@
-//! What a sync tells the app while it runs: progress, and each case's result — accepted,
+//! What a sync tells the app while it runs: progress (cases, then photos), and each case's result — accepted,
 //! refused with the server's reason (the edits are kept), or changed by others.
 
 use wangge_proto::values::CaseId;
@@ -23,6 +23,16 @@ pub enum SyncProgress {
         wait_ms: u64,
         /// The failure's code.
         code: String,
+    },
+    /// Uploading photos: `done` of `total` files sent so far in this sync; the next one
+    /// (when `done < total`) is `bytes` long.
+    Uploading {
+        /// Files finished (uploaded or given up) in this sync.
+        done: u32,
+        /// Files this sync uploads (the rest wait for Wi-Fi or the user's retry).
+        total: u32,
+        /// Length of the file being sent now, 0 when all are done.
+        bytes: u64,
     },
     /// Everything is sent and received.
     Done,

@@ -3,11 +3,15 @@
 //! case's result to the app ([`SyncListener`]), never dropping a refused edit (it stays on the
 //! phone with the server's reason).
 //!
+//! After the cases, a sync uploads the photo outbox (thumbnails first, full size by the
+//! network policy; [`photos`]).
+//!
 //! The protocol is the sync crate's ([`wangge_sync::phone`]); this module only decides when
 //! to send, how often to retry, and what to tell the app.
 
 mod error;
 mod listener;
+mod photos;
 mod retry;
 mod run;
 mod sign_in;
@@ -18,6 +22,7 @@ use wangge_proto::Locale;
 
 pub use error::ClientError;
 pub use listener::{CaseOutcome, Quiet, SyncListener, SyncProgress};
+pub use photos::MAX_PHOTO_FAILURES;
 pub use retry::Retry;
 pub use run::SyncSummary;
 /// The phone's connection, as the app's OS reports it (the photo queue's own type).
@@ -31,6 +36,7 @@ pub struct SyncClient {
     store: Arc<Mutex<CaseStore>>,
     retry: Retry,
     locale: Locale,
+    full_photos_on_metered: bool,
 }
 
 impl SyncClient {
@@ -41,6 +47,7 @@ impl SyncClient {
             store,
             retry: Retry::default(),
             locale: Locale::ZhCn,
+            full_photos_on_metered: false,
         }
     }
 
@@ -53,6 +60,13 @@ impl SyncClient {
     /// Asks the server for messages in `locale`.
     pub fn with_locale(mut self, locale: Locale) -> Self {
         self.locale = locale;
+        self
+    }
+
+    /// Whether full-size photos are uploaded on metered networks too (the user's setting;
+    /// off by default: on mobile data only thumbnails go, full size waits for Wi-Fi).
+    pub fn with_full_photos_on_metered(mut self, allowed: bool) -> Self {
+        self.full_photos_on_metered = allowed;
         self
     }
 

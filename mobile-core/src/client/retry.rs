@@ -4,6 +4,10 @@
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
+use wangge_sync::http::client::HttpError;
+
+use super::ClientError;
+use super::listener::{SyncListener, SyncProgress};
 
 /// Retry settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,5 +39,48 @@ impl Retry {
             .with_max_times(self.attempts.saturating_sub(1) as usize)
             .with_jitter()
             .build()
+    }
+}
+
+/// The attempts of one exchange (a sync round, one photo's upload): after each retryable
+/// failure, tells the app and waits, until the attempts run out.
+pub(super) struct Attempts<I> {
+    waits: I,
+    attempt: u32,
+}
+
+impl Retry {
+    /// Counts the attempts of one exchange.
+    pub(super) fn attempts(&self) -> Attempts<impl Iterator<Item = Duration> + '_> {
+        Attempts {
+            waits: self.waits(),
+            attempt: 1,
+        }
+    }
+}
+
+impl<I: Iterator<Item = Duration>> Attempts<I> {
+    /// After `error`, which [`HttpError::is_retryable`]: reports the retry and waits, or
+    /// gives up with [`ClientError::Unreachable`] when the attempts are used up.
+    pub(super) async fn wait_after(
+        &mut self,
+        error: HttpError,
+        listener: &dyn SyncListener,
+    ) -> Result<(), ClientError> {
+        let Some(wait) = self.waits.next() else {
+            return Err(ClientError::Unreachable {
+                attempts: self.attempt,
+                last: error,
+            });
+        };
+        self.attempt += 1;
+        tracing::info!(%error, attempt = self.attempt, ?wait, "exchange failed; retrying");
+        listener.on_progress(&SyncProgress::Retrying {
+            attempt: self.attempt,
+            wait_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            code: error.code().to_owned(),
+        });
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 }

@@ -29,6 +29,10 @@ pub struct SyncSummary {
     pub refused: Vec<CaseId>,
     /// Cases others changed.
     pub received: Vec<CaseId>,
+    /// Photo files (thumbnails and full size) the server has verified in this sync.
+    pub photos_sent: u32,
+    /// Photo files still waiting after it (full size on a metered network, failures).
+    pub photos_waiting: u32,
 }
 
 /// Rounds after which a sync stops even if the server says there is more (the next sync
@@ -36,7 +40,8 @@ pub struct SyncSummary {
 const MAX_ROUNDS: u32 = 64;
 
 impl SyncClient {
-    /// Syncs every case now: sends all unsent edits and receives what others changed.
+    /// Syncs every case now: sends all unsent edits and receives what others changed; then
+    /// uploads the photos the network policy allows.
     pub async fn sync(
         &self,
         network: NetworkKind,
@@ -86,6 +91,8 @@ impl SyncClient {
                 break;
             }
         }
+        self.upload_photos(&http, network, listener, &mut summary)
+            .await?;
         listener.on_progress(&SyncProgress::Done);
         Ok(summary)
     }
@@ -108,8 +115,7 @@ impl SyncClient {
             cases: u32::try_from(sent.cases.len()).unwrap_or(u32::MAX),
             left: u32::try_from(sent.left_over).unwrap_or(u32::MAX),
         });
-        let mut waits = self.retry.waits();
-        let mut attempt = 1;
+        let mut attempts = self.retry.attempts();
         let response = loop {
             match http.sync(&request).await {
                 Ok(response) => break response,
@@ -117,20 +123,7 @@ impl SyncClient {
                     return Err(ClientError::SessionExpired);
                 }
                 Err(error) if error.is_retryable() => {
-                    let Some(wait) = waits.next() else {
-                        return Err(ClientError::Unreachable {
-                            attempts: attempt,
-                            last: error,
-                        });
-                    };
-                    attempt += 1;
-                    tracing::info!(%error, attempt, ?wait, "sync failed; retrying");
-                    listener.on_progress(&SyncProgress::Retrying {
-                        attempt,
-                        wait_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        code: error.code().to_owned(),
-                    });
-                    tokio::time::sleep(wait).await;
+                    attempts.wait_after(error, listener).await?;
                 }
                 Err(error) => return Err(ClientError::Refused(error)),
             }
@@ -145,7 +138,7 @@ impl SyncClient {
 
 /// Runs `work` on the store on a blocking thread (the protocol's CPU work and SQLite never
 /// run on the caller's thread or the async workers).
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     store: &Arc<Mutex<CaseStore>>,
     work: impl FnOnce(&mut CaseStore) -> Result<T, wangge_sync::Error> + Send + 'static,
 ) -> Result<T, ClientError> {

@@ -18,7 +18,7 @@ use wangge_proto::values::{
 use wangge_proto::workflow::{Action, Status};
 
 use super::summary::{self, Reading};
-use super::{CaseStore, StoreError, docs, relay, rows};
+use super::{CaseStore, Identity, StoreError, docs, relay, rows};
 
 /// A new case as the user fills it in.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +92,32 @@ fn check_field(
     field: CaseField,
 ) -> Result<(), StoreError> {
     Ok(permissions::check_field(role, field, reading.state.status)?)
+}
+
+/// Adds the evidence entry to the document, if the user's role may add evidence now.
+pub(super) fn write_evidence(
+    doc: &mut CaseDocument,
+    reading: &Reading,
+    identity: &Identity,
+    photo: EvidenceInput,
+) -> Result<(), StoreError> {
+    check_field(reading, identity.role, CaseField::Evidence)?;
+    doc.add_evidence(&Evidence {
+        hash: photo.hash,
+        size: photo.size,
+        width: photo.width,
+        height: photo.height,
+        mime: photo.mime,
+        captured_at: photo.captured_at,
+        captured_place: photo.captured_place,
+        thumbnail: photo.thumbnail,
+        stage: photo.stage,
+        caption: photo.caption,
+        added_by: identity.user,
+        device: identity.device,
+        added_at: Timestamp::now(),
+    })?;
+    Ok(())
 }
 
 impl CaseStore {
@@ -211,23 +237,7 @@ impl CaseStore {
     /// Attaches a processed photo by its hash.
     pub fn add_evidence(&mut self, case: &CaseId, photo: EvidenceInput) -> Result<(), StoreError> {
         self.write(case, "evidence", |doc, reading, identity| {
-            check_field(reading, identity.role, CaseField::Evidence)?;
-            doc.add_evidence(&Evidence {
-                hash: photo.hash,
-                size: photo.size,
-                width: photo.width,
-                height: photo.height,
-                mime: photo.mime,
-                captured_at: photo.captured_at,
-                captured_place: photo.captured_place,
-                thumbnail: photo.thumbnail,
-                stage: photo.stage,
-                caption: photo.caption,
-                added_by: identity.user,
-                device: identity.device,
-                added_at: Timestamp::now(),
-            })?;
-            Ok(())
+            write_evidence(doc, reading, identity, photo)
         })
     }
 

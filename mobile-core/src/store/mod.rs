@@ -8,8 +8,9 @@
 //!
 //! The app-facing API is in [`edit`] (create, edit fields, take workflow steps, comment,
 //! attach photos, link duplicates — each checked locally against the permission matrix and
-//! the workflow, refused with the reason), [`list`] and [`detail`]. Sync reads and writes the
-//! store through [`wangge_sync::phone::PhoneStore`] ([`phone`]).
+//! the workflow, refused with the reason), [`list`] and [`detail`]. A photo goes into its case
+//! and into the outbox the sync client uploads from in one transaction ([`photos`]). Sync
+//! reads and writes the store through [`wangge_sync::phone::PhoneStore`] ([`phone`]).
 
 mod detail;
 mod docs;
@@ -18,6 +19,7 @@ mod error;
 mod identity;
 mod list;
 mod phone;
+mod photos;
 mod rows;
 mod schema;
 mod session;
@@ -25,7 +27,7 @@ mod summary;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use wangge_proto::case::CaseDocument;
 use wangge_proto::catalogue::Catalogue;
 use wangge_proto::values::{CaseId, Timestamp};
@@ -37,6 +39,7 @@ pub use edit::{EvidenceInput, FieldEdit, NewCaseInput};
 pub use error::StoreError;
 pub use identity::Identity;
 pub use list::CaseFilter;
+pub use photos::QueuedPhoto;
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use session::Session;
 pub use summary::CaseSummary;
@@ -129,7 +132,19 @@ impl CaseStore {
         message: &str,
         edit: impl FnOnce(&mut CaseDocument, &Reading, &Identity) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let result = self.write_in_transaction(case, message, edit);
+        self.write_with(case, message, edit, |_| Ok(()))
+    }
+
+    /// Like [`CaseStore::write`], and runs `also` in the same transaction before it commits
+    /// (rows that must exist exactly when the edit does, e.g. the photo outbox's).
+    fn write_with<T>(
+        &mut self,
+        case: &CaseId,
+        message: &str,
+        edit: impl FnOnce(&mut CaseDocument, &Reading, &Identity) -> Result<T, StoreError>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<T, StoreError> {
+        let result = self.write_in_transaction(case, message, edit, also);
         self.refetch_if_damaged(&result)?;
         result
     }
@@ -152,6 +167,7 @@ impl CaseStore {
         case: &CaseId,
         message: &str,
         edit: impl FnOnce(&mut CaseDocument, &Reading, &Identity) -> Result<T, StoreError>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<T, StoreError> {
         let identity = self.identity.as_ref().ok_or(StoreError::NotSignedIn)?;
         let tx = self
@@ -171,8 +187,10 @@ impl CaseStore {
             return Err(StoreError::OutOfScope { grid: grid.clone() });
         }
         let result = edit(&mut document, &reading, identity)?;
+        also(&tx)?;
         let now = Timestamp::now();
         if document.commit(now, message).is_none() {
+            tx.commit()?;
             return Ok(result);
         }
         let reading = summary::read(&document, &self.catalogue)?;

@@ -10,7 +10,8 @@ use super::StoreError;
 
 /// Each upgrade, in order: `UPGRADES[n]` takes version `n` to `n + 1`.
 const UPGRADES: &[&str] = &[
-    // 1: cases with sync bookkeeping and list columns, increments, signatures, the rest.
+    // 1: cases with sync bookkeeping and list columns, increments, signatures, the rest;
+    // the photo outbox (processed files and the camera originals until uploaded).
     r#"
     CREATE TABLE identity (
         only         INTEGER PRIMARY KEY CHECK (only = 1),
@@ -78,6 +79,18 @@ const UPGRADES: &[&str] = &[
         at      INTEGER NOT NULL
     );
     CREATE INDEX rejected_by_case ON rejected (case_id);
+    CREATE TABLE photo_outbox (
+        hash       TEXT PRIMARY KEY,
+        case_id    TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('thumbnail', 'full')),
+        bytes      BLOB NOT NULL,
+        original   BLOB,
+        failures   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        uploaded   INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX photo_outbox_waiting ON photo_outbox (uploaded) WHERE uploaded = 0;
     "#,
 ];
 

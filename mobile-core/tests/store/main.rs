@@ -6,5 +6,6 @@ mod edits;
 mod kill;
 mod lists;
 mod open;
+mod photos;
 mod support;
 mod sync;
