@@ -21,7 +21,7 @@ pub use error::WanggeError;
 pub use input::{CaseAction, CaseEdit, ListFilter, NewCase, PageMark};
 pub use listener::{CaseOutcome, PhotoListener, SyncListener, SyncProgress};
 pub use phone::{Network, Phone, SyncSummary};
-pub use photos::AttachedPhoto;
+pub use photos::{AttachedPhoto, QueuedFile};
 pub use views::{
     ActionChoice, CaseDetail, CaseSummary, Category, CommentItem, PhotoItem, Place, RefusedEdit,
     TimelineItem, UserInfo,

@@ -31,6 +31,16 @@ pub enum SyncProgress {
         /// The failure's code.
         code: String,
     },
+    /// Uploading photos: `done` of `total` files sent so far in this sync; the next one is
+    /// `bytes` long (0 when all are done).
+    Uploading {
+        /// Files finished (uploaded or given up) in this sync.
+        done: u32,
+        /// Files this sync uploads (the rest wait for Wi-Fi or the user's retry).
+        total: u32,
+        /// Length of the file being sent now.
+        bytes: u64,
+    },
     /// Everything is sent and received.
     Done,
 }
@@ -98,6 +108,11 @@ impl CoreListener for Relay {
                 attempt: *attempt,
                 wait_ms: *wait_ms,
                 code: code.clone(),
+            },
+            CoreProgress::Uploading { done, total, bytes } => SyncProgress::Uploading {
+                done: *done,
+                total: *total,
+                bytes: *bytes,
             },
             CoreProgress::Done => SyncProgress::Done,
         });

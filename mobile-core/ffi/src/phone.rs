@@ -4,6 +4,7 @@
 //! plain methods the app calls from its I/O thread; everything that waits on the network or
 //! burns CPU (sign-in, sync, photo processing) is async and runs on the library's runtime.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use wangge_mobile::client::{NetworkKind, SyncClient};
@@ -47,6 +48,10 @@ pub struct SyncSummary {
     pub refused: Vec<String>,
     /// Cases others changed.
     pub received: Vec<String>,
+    /// Photo files uploaded.
+    pub photos_sent: u32,
+    /// Photo files still waiting (for Wi-Fi, or for the user's retry after a refusal).
+    pub photos_waiting: u32,
 }
 
 /// The phone library, opened on one store file.
@@ -54,6 +59,8 @@ pub struct SyncSummary {
 pub struct Phone {
     pub(crate) client: SyncClient,
     pub(crate) locale: Locale,
+    /// The user allowed full-size photos on mobile data.
+    full_photos_on_metered: AtomicBool,
 }
 
 impl Phone {
@@ -90,6 +97,7 @@ impl Phone {
         Ok(Arc::new(Self {
             client: SyncClient::new(Arc::new(Mutex::new(store))).with_locale(locale),
             locale,
+            full_photos_on_metered: AtomicBool::new(false),
         }))
     }
 
@@ -134,7 +142,15 @@ impl Phone {
         .await
     }
 
-    /// Sends every unsent edit and receives what others changed, reporting to `listener`.
+    /// Whether full-size photos may go over mobile data (the user's setting; off by default:
+    /// thumbnails always go, full size waits for Wi-Fi).
+    pub fn set_full_photos_on_metered(&self, allowed: bool) {
+        self.full_photos_on_metered
+            .store(allowed, Ordering::Relaxed);
+    }
+
+    /// Sends every unsent edit and receives what others changed, then uploads photos
+    /// (thumbnails first; full size as the network allows), reporting to `listener`.
     /// Interrupted at any point (network, the OS), it leaves the store whole; the next sync
     /// resumes.
     pub async fn sync(
@@ -142,7 +158,10 @@ impl Phone {
         network: Network,
         listener: Arc<dyn SyncListener>,
     ) -> Result<SyncSummary, WanggeError> {
-        let client = self.client.clone();
+        let client = self
+            .client
+            .clone()
+            .with_full_photos_on_metered(self.full_photos_on_metered.load(Ordering::Relaxed));
         let locale = self.locale;
         run(async move {
             let relay = Relay { listener, locale };
@@ -158,6 +177,8 @@ impl Phone {
                 accepted: ids(&summary.accepted),
                 refused: ids(&summary.refused),
                 received: ids(&summary.received),
+                photos_sent: summary.photos_sent,
+                photos_waiting: summary.photos_waiting,
             })
         })
         .await

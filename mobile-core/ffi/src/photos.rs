@@ -1,11 +1,14 @@
 //! Photo evidence through [`Phone`]: the camera file in, processed off the caller's thread,
-//! attached to a case; and the stored files out, for display offline.
+//! attached to a case and queued for upload (the original kept until the server has the
+//! processed file); the stored files out, for display offline; the upload queue, for the app's
+//! "waiting to upload" screen.
 
 use std::sync::Arc;
 
-use wangge_mobile::photo::{self, PhotoOptions, ProcessedPhoto};
-use wangge_mobile::store::EvidenceInput;
-use wangge_proto::case::{EvidenceStage, ImageMime};
+use wangge_mobile::photo::{self, PhotoOptions};
+use wangge_mobile::store::QueuedPhoto;
+use wangge_proto::case::EvidenceStage;
+use wangge_sync::blob::BlobKind;
 
 use crate::listener::PhotoListener;
 use crate::phone::{Phone, case_id};
@@ -24,28 +27,6 @@ pub struct AttachedPhoto {
     pub captured_lat: Option<f64>,
     /// Longitude where it was taken.
     pub captured_lon: Option<f64>,
-}
-
-fn mime(format: photo::OutputFormat) -> ImageMime {
-    match format {
-        photo::OutputFormat::Jpeg => ImageMime::Jpeg,
-        photo::OutputFormat::WebP => ImageMime::Webp,
-    }
-}
-
-fn evidence(processed: &ProcessedPhoto, stage: EvidenceStage, caption: String) -> EvidenceInput {
-    EvidenceInput {
-        hash: processed.main.hash,
-        size: processed.main.bytes.len() as u64,
-        width: processed.main.width,
-        height: processed.main.height,
-        mime: mime(processed.main.format),
-        captured_at: processed.captured_at.map(|t| t.at),
-        captured_place: processed.location,
-        thumbnail: Some(processed.thumbnail.hash),
-        stage,
-        caption,
-    }
 }
 
 #[uniffi::export]
@@ -67,25 +48,25 @@ impl Phone {
         let locale = self.locale;
         run(async move {
             let original_bytes = camera_file.len() as u64;
-            let processed = tokio::task::spawn_blocking(move || {
-                photo::process(&camera_file, &PhotoOptions::default(), &mut |p| {
+            let (processed, camera_file) = tokio::task::spawn_blocking(move || {
+                let processed = photo::process(&camera_file, &PhotoOptions::default(), &mut |p| {
                     if let Some(listener) = &listener {
                         listener.on_progress(format!("{:?}", p.stage).to_lowercase(), p.fraction);
                     }
-                })
+                });
+                (processed, camera_file)
             })
             .await
             .map_err(|e| WanggeError::Storage {
                 code: "ffi.task".into(),
                 user_message: format!("photo processing stopped: {e}"),
-            })?
-            .map_err(|e| WanggeError::photo(&e, locale))?;
+            })?;
+            let processed = processed.map_err(|e| WanggeError::photo(&e, locale))?;
             let phone = Arc::clone(&self);
             tokio::task::spawn_blocking(move || {
-                let input = evidence(&processed, stage, caption);
                 let mut store = phone.store();
                 store
-                    .add_evidence(&case, input)
+                    .attach_photo(&case, &processed, &camera_file, stage, &caption)
                     .map_err(|e| phone.store_error(&e))?;
                 let detail = store
                     .detail(&case)
@@ -115,5 +96,70 @@ impl Phone {
             })?
         })
         .await
+    }
+}
+
+/// A photo file waiting for upload.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct QueuedFile {
+    /// SHA-256 of the file.
+    pub hash: String,
+    /// The case it belongs to.
+    pub case_id: String,
+    /// `thumbnail` or `full`.
+    pub kind: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// How often the server refused it (after 3 it waits for the user's retry).
+    pub failures: u32,
+    /// The server's code for the last refusal.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub queued_at_ms: i64,
+}
+
+impl From<&QueuedPhoto> for QueuedFile {
+    fn from(queued: &QueuedPhoto) -> Self {
+        Self {
+            hash: queued.hash.to_string(),
+            case_id: queued.case.to_string(),
+            kind: match queued.kind {
+                BlobKind::Thumbnail => "thumbnail",
+                BlobKind::Full => "full",
+            }
+            .to_owned(),
+            bytes: queued.length,
+            failures: queued.failures,
+            last_error: queued.last_error.clone(),
+            queued_at_ms: queued.queued_at.as_millis(),
+        }
+    }
+}
+
+#[uniffi::export]
+impl Phone {
+    /// A stored photo file (main picture or thumbnail) by its hash, uploaded or not; none
+    /// when the phone does not have it.
+    pub fn photo_file(&self, hash: String) -> Result<Option<Vec<u8>>, WanggeError> {
+        let hash = input::parse("hash", &hash)?;
+        self.store().photo(&hash).map_err(|e| self.store_error(&e))
+    }
+
+    /// The photo files waiting for upload, thumbnails first.
+    pub fn upload_queue(&self) -> Result<Vec<QueuedFile>, WanggeError> {
+        let queue = self
+            .store()
+            .photo_queue()
+            .map_err(|e| self.store_error(&e))?;
+        Ok(queue.iter().map(QueuedFile::from).collect())
+    }
+
+    /// The user's "retry" on files the server refused; returns how many will be sent again.
+    pub fn retry_uploads(&self) -> Result<u32, WanggeError> {
+        let count = self
+            .store()
+            .retry_photos()
+            .map_err(|e| self.store_error(&e))?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 }

@@ -134,6 +134,9 @@ fun main(args: Array<String>): Unit = runBlocking {
         val recorder = Recorder()
         val summary = worker.sync(Network.UNMETERED, recorder)
         checkEquals(listOf(case), summary.accepted, "accepted")
+        // On Wi-Fi both files of the photo go: thumbnail and full size.
+        checkEquals(2u to 0u, summary.photosSent to summary.photosWaiting, "photos sent, waiting")
+        check(worker.uploadQueue().isEmpty()) { "queue ${worker.uploadQueue()}" }
         check(CaseOutcome.Accepted(caseId = case) in recorder.cases) { "outcomes ${recorder.cases}" }
         check(recorder.progress.last() is SyncProgress.Done) { "progress ${recorder.progress}" }
 

@@ -111,13 +111,24 @@ class PhoneTest(unittest.TestCase):
         unsent = worker.list_cases(wangge.ListFilter(unsent=True))
         self.assertEqual([line.id for line in unsent], [case])
 
+        # On mobile data: the case and the thumbnail go, the full photo waits for Wi-Fi.
         recorder = Recorder()
-        summary = await worker.sync(wangge.Network.UNMETERED, recorder)
+        summary = await worker.sync(wangge.Network.METERED, recorder)
         self.assertEqual(summary.accepted, [case])
+        self.assertEqual((summary.photos_sent, summary.photos_waiting), (1, 1))
         self.assertIn(wangge.CaseOutcome.ACCEPTED(case_id=case), recorder.cases)
         self.assertTrue(recorder.progress[0].is_SENDING())
+        self.assertTrue(any(p.is_UPLOADING() for p in recorder.progress))
         self.assertTrue(recorder.progress[-1].is_DONE())
         self.assertEqual(worker.list_cases(wangge.ListFilter(unsent=True)), [])
+        queue = worker.upload_queue()
+        self.assertEqual([(f.kind, f.hash, f.case_id) for f in queue],
+                         [("full", attached.photo.hash, case)])
+        main = worker.photo_file(attached.photo.hash)
+        self.assertEqual(len(main), attached.photo.size)
+        self.assertEqual(main[:2], b"\xff\xd8")
+        self.assertEqual(worker.photo_file(attached.photo.thumbnail)[:2], b"\xff\xd8")
+        self.assertIsNone(worker.photo_file("00" * 32))
 
         # The secretary returns it for more information, offline, then syncs.
         secretary = await self.signed_in("secretary", "shequ")
@@ -132,9 +143,13 @@ class PhoneTest(unittest.TestCase):
 
         # Meanwhile the worker edited the description offline; both edits survive.
         worker.edit_case(case, wangge.CaseEdit.DESCRIPTION(text="垃圾桶满溢，三天未清运。已联系物业"))
+        # The user allows full photos on mobile data: the waiting one goes too.
+        worker.set_full_photos_on_metered(True)
         recorder = Recorder()
-        await worker.sync(wangge.Network.METERED, recorder)
+        summary = await worker.sync(wangge.Network.METERED, recorder)
         self.assertIn(wangge.CaseOutcome.RECEIVED(case_id=case), recorder.cases)
+        self.assertEqual((summary.photos_sent, summary.photos_waiting), (1, 0))
+        self.assertEqual(worker.upload_queue(), [])
         detail = worker.case_detail(case)
         self.assertEqual(detail.summary.status, "returned")
         self.assertEqual(detail.summary.status_label, "退回补充")
