@@ -25,7 +25,14 @@ const USAGE: &str =
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some(mobile::peak::CHILD_COMMAND) {
-        return run_photo_child();
+        return run_child("photo", mobile::peak::child_main());
+    }
+    if args.first().map(String::as_str) == Some(mobile::store_open::CHILD_COMMAND) {
+        let Some(path) = args.get(1) else {
+            eprintln!("{} PATH", mobile::store_open::CHILD_COMMAND);
+            return ExitCode::from(2);
+        };
+        return run_child("store", mobile::store_open::child_main(path));
     }
     let mut json = false;
     let mut quick = false;
@@ -153,14 +160,15 @@ fn run_mobile(json: bool, quick: bool) -> ExitCode {
 }
 
 /// The child process of `photo-peak-mem` (see `mobile::peak`).
-fn run_photo_child() -> ExitCode {
-    match mobile::peak::child_main() {
+/// Prints a measuring child's report, or its error.
+fn run_child(what: &str, report: sync::Result<String>) -> ExitCode {
+    match report {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("photo child failed: {error}");
+            eprintln!("{what} child failed: {error}");
             ExitCode::FAILURE
         }
     }

@@ -1,5 +1,6 @@
 //! The phone figures in quick mode: every photo row is measured on real generated photos, the
-//! bombs are refused, the peak-memory child answers, and the JSON has its fields.
+//! bombs are refused, the peak-memory and store children answer, durable edits are timed, and
+//! the JSON has its fields.
 
 mod common;
 
@@ -23,7 +24,9 @@ fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
             "photo-12mp-webp",
             "photo-12mp-portable",
             "photo-peak-mem",
-            "photo-bomb"
+            "photo-bomb",
+            "store-open-10k",
+            "edit-durable"
         ]
     );
     let by_name = |name: &str| figures.iter().find(|f| f.name == name).unwrap();
@@ -56,6 +59,22 @@ fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
     assert_eq!(bomb.details["refused"], 1.0, "{bomb:?}");
     assert!(bomb.details["file_bytes_60000"] < 1000.0, "{bomb:?}");
     assert!(!mobile::is_correctness(bomb) || bomb.met, "{bomb:?}");
+
+    let open = by_name("store-open-10k");
+    assert_eq!(open.details["cases"], 1_000.0, "{open:?}");
+    assert!(
+        open.value > 0.0 && open.details["resident_mb"] > 1.0,
+        "{open:?}"
+    );
+    assert_eq!(
+        open.met,
+        open.value <= 100.0 && open.details["resident_mb"] <= 50.0,
+        "{open:?}"
+    );
+    let edit = by_name("edit-durable");
+    assert!(edit.value > 0.0 && edit.baseline.unwrap() > 0.0, "{edit:?}");
+    assert!(edit.details["p50_ms"] <= edit.value, "{edit:?}");
+    assert_eq!(edit.met, edit.value <= 5.0, "{edit:?}");
 
     common::check_report(&figures, "photo-bomb");
 }

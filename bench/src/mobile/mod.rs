@@ -8,17 +8,21 @@
 //! | `photo-12mp-webp`, `photo-12mp-portable` | [`photo_speed`] | informational: WebP output, and the pure-Rust engine |
 //! | `photo-peak-mem` | [`peak`] | peak extra resident memory while one 12 MP photo is processed |
 //! | `photo-bomb` | [`bomb`] | a tiny file claiming 60000 × 60000 (and 12000 × 12000) refused: time and memory |
+//! | `store-open-10k` | [`store_open`] | a fresh process opens a store of 10,000 cases and lists the 50 most recent: time and resident memory |
+//! | `edit-durable` | [`edit_durable`] | p99 of a field edit or comment until durable, next to a bare SQLite commit |
 //!
 //! Each figure is one module with a `run(&Config, …) -> Result<Vec<Figure>>`; [`run`] lists
-//! them, in the order of the table — add the store figures (`store-open-10k`,
-//! `edit-durable`) as further modules and lines there. The photos are generated from the seed
-//! ([`photos`], the same generator the phone library's tests use).
+//! them, in the order of the table. The photos are generated from the seed ([`photos`], the
+//! same generator the phone library's tests use), the store from it too ([`store_fill`]).
 
 pub mod baseline;
 pub mod bomb;
+pub mod edit_durable;
 pub mod peak;
 pub mod photo_speed;
 pub mod photos;
+pub mod store_fill;
+pub mod store_open;
 
 use std::path::PathBuf;
 
@@ -40,6 +44,12 @@ pub struct Config {
     pub repeats: usize,
     /// Timed refusals per bomb; the median is reported.
     pub bomb_repeats: usize,
+    /// Cases in the phone store of the store figures.
+    pub store_cases: usize,
+    /// Fresh processes that open the store; the median is reported.
+    pub store_runs: usize,
+    /// Timed durable edits.
+    pub edits: usize,
     /// This benchmark's executable, started again as the child that measures peak memory
     /// (`wangge-bench __photo-child`).
     pub executable: PathBuf,
@@ -55,6 +65,9 @@ impl Config {
             photo_size: (4032, 3024),
             repeats: 5,
             bomb_repeats: 200,
+            store_cases: 10_000,
+            store_runs: 5,
+            edits: 500,
             executable: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("wangge-bench")),
         }
     }
@@ -67,6 +80,9 @@ impl Config {
             photo_size: (1632, 1224),
             repeats: 1,
             bomb_repeats: 20,
+            store_cases: 1_000,
+            store_runs: 2,
+            edits: 50,
             ..Self::full()
         }
     }
@@ -78,6 +94,12 @@ pub fn run(config: &Config) -> Result<Vec<Figure>> {
     let mut figures = photo_speed::run(config, &photos)?;
     figures.extend(peak::run(config, &photos)?);
     figures.extend(bomb::run(config)?);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("phone.db");
+    let worker = store_fill::worker(config.seed);
+    let cases = store_fill::fill(&path, &worker, config.store_cases, config.seed)?;
+    figures.extend(store_open::run(config, &path, cases.len())?);
+    figures.extend(edit_durable::run(config, &path, &cases)?);
     Ok(figures)
 }
 
@@ -85,6 +107,31 @@ pub fn run(config: &Config) -> Result<Vec<Figure>> {
 /// refused), not just a slow or large one.
 pub fn is_correctness(figure: &Figure) -> bool {
     figure.name == "photo-bomb" && figure.details.get("refused") != Some(&1.0)
+}
+
+/// The `q` quantile (0.0–1.0, nearest rank) of `values` (0 when empty).
+pub(crate) fn percentile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = (q * values.len() as f64).ceil() as usize;
+    values[rank.clamp(1, values.len()) - 1]
+}
+
+/// A `kB` line of `/proc/self/status` (Linux), such as `VmHWM:`.
+pub(crate) fn status_kib(field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .ok_or_else(|| format!("no {field} in /proc/self/status"))?;
+    Ok(line
+        .trim_start_matches(field)
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()?)
 }
 
 /// The median of `values` (0 when empty).

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use wangge_mobile::photo::testdata::{CameraExif, camera_jpeg, scene};
 use wangge_mobile::photo::{self, PhotoOptions};
 
-use super::{Config, Figure};
+use super::{Config, Figure, status_kib};
 use crate::sync::Result;
 
 /// The subcommand that runs [`child_main`].
@@ -114,19 +114,4 @@ pub fn child_main() -> Result<String> {
         peak_kib,
         outcome,
     })?)
-}
-
-/// A `kB` line of `/proc/self/status`.
-fn status_kib(field: &str) -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .ok_or_else(|| format!("no {field} in /proc/self/status"))?;
-    Ok(line
-        .trim_start_matches(field)
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()?)
 }
