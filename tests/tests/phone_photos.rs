@@ -16,7 +16,7 @@ use wangge_mobile::store::NewCaseInput;
 use wangge_proto::case::{CaseSource, EvidenceStage};
 use wangge_proto::values::{CaseId, ContentHash};
 use wangge_proto::workflow::Action;
-use wangge_sync::blob::{BlobRequest, BlobResponse, Download};
+use wangge_sync::blob::{BlobKind, BlobRequest, BlobResponse, Download};
 use wangge_sync::http::client::{HttpClient, download};
 
 /// A reported case on `phone`.
@@ -213,4 +213,98 @@ async fn a_file_the_server_refuses_is_marked_with_its_code_and_the_others_still_
     // The user's retry button: the count starts again (the code stays until the next try).
     assert_eq!(worker.store().retry_photos().unwrap(), 1);
     assert_eq!(worker.store().photo_queue().unwrap()[0].failures, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secretary_fetches_a_workers_photo_once_and_then_sees_it_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
+    let secretary = TestPhone::signed_in(&server, dir.path().join("secretary.db"), "shequ").await;
+    let department =
+        TestPhone::signed_in(&server, dir.path().join("department.db"), "chengguan").await;
+
+    let case = report(&worker, "井盖缺失");
+    let (original, photo) = camera_photo(47);
+    worker
+        .store()
+        .attach_photo(&case, &photo, &original, EvidenceStage::Before, "井盖")
+        .unwrap();
+    worker
+        .client
+        .sync(NetworkKind::Metered, &Progress::default())
+        .await
+        .unwrap();
+    secretary.sync().await.unwrap();
+
+    let fetch = |phone: &TestPhone, network, hash, kind| {
+        let client = phone.client.clone();
+        async move { client.fetch_photo(network, case, hash, kind).await }
+    };
+    // On mobile data only the thumbnail is on the server yet.
+    let thumbnail = fetch(
+        &secretary,
+        NetworkKind::Metered,
+        photo.thumbnail.hash,
+        BlobKind::Thumbnail,
+    )
+    .await
+    .unwrap();
+    assert_eq!(thumbnail, photo.thumbnail.bytes);
+    let missing = fetch(
+        &secretary,
+        NetworkKind::Metered,
+        photo.main.hash,
+        BlobKind::Full,
+    )
+    .await
+    .unwrap_err();
+    assert!(missing.code().starts_with("blob."), "{missing:?}");
+    assert_eq!(secretary.store().photo(&photo.main.hash).unwrap(), None);
+
+    // Once the worker is on Wi-Fi, the full photo comes, and stays for offline viewing.
+    worker.sync().await.unwrap();
+    let main = fetch(
+        &secretary,
+        NetworkKind::Metered,
+        photo.main.hash,
+        BlobKind::Full,
+    )
+    .await
+    .unwrap();
+    assert_eq!(main, photo.main.bytes);
+    let offline = fetch(
+        &secretary,
+        NetworkKind::Offline,
+        photo.main.hash,
+        BlobKind::Full,
+    )
+    .await
+    .unwrap();
+    assert_eq!(offline, photo.main.bytes);
+    // Kept, not queued: the secretary's phone never uploads it back.
+    assert!(secretary.store().photo_queue().unwrap().is_empty());
+    assert_eq!(secretary.sync().await.unwrap().photos_sent, 0);
+
+    // A department the case was not sent to gets nothing, and keeps nothing.
+    let refused = fetch(
+        &department,
+        NetworkKind::Unmetered,
+        photo.main.hash,
+        BlobKind::Full,
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.code().starts_with("blob."), "{refused:?}");
+    assert_eq!(department.store().photo(&photo.main.hash).unwrap(), None);
+    // Offline and not on the phone: the app is told to wait for the network.
+    let waiting = fetch(
+        &department,
+        NetworkKind::Offline,
+        photo.main.hash,
+        BlobKind::Full,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(waiting.code(), "client.offline");
 }

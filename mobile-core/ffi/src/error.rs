@@ -7,6 +7,7 @@
 use wangge_mobile::photo::PhotoError;
 use wangge_mobile::{ClientError, StoreError};
 use wangge_proto::Locale;
+use wangge_sync::http::client::HttpError;
 
 /// What went wrong, by what the app should do about it.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -105,6 +106,8 @@ impl WanggeError {
             ClientError::NotSignedIn | ClientError::SessionExpired => {
                 Self::SignInRequired { code, user_message }
             }
+            // A photo the server does not have or hand out: waiting for the network won't help.
+            ClientError::Refused(HttpError::Blob(_)) => Self::NotAllowed { code, user_message },
             ClientError::Refused(http) if http.is_retryable() => {
                 Self::Offline { code, user_message }
             }

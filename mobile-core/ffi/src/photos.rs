@@ -8,10 +8,11 @@ use std::sync::Arc;
 use wangge_mobile::photo::{self, PhotoOptions};
 use wangge_mobile::store::QueuedPhoto;
 use wangge_proto::case::EvidenceStage;
+use wangge_proto::values::ContentHash;
 use wangge_sync::blob::BlobKind;
 
 use crate::listener::PhotoListener;
-use crate::phone::{Phone, case_id};
+use crate::phone::{Network, Phone, case_id};
 use crate::runtime::run;
 use crate::views::PhotoItem;
 use crate::{WanggeError, input};
@@ -143,6 +144,54 @@ impl Phone {
     pub fn photo_file(&self, hash: String) -> Result<Option<Vec<u8>>, WanggeError> {
         let hash = input::parse("hash", &hash)?;
         self.store().photo(&hash).map_err(|e| self.store_error(&e))
+    }
+
+    /// A photo file of a case (its main picture or thumbnail, by hash) for display: from the
+    /// phone when it has it (offline too), else downloaded from the server, verified and
+    /// kept — how a secretary's phone shows a worker's photo.
+    pub async fn fetch_photo(
+        &self,
+        case_id_text: String,
+        hash: String,
+        network: Network,
+    ) -> Result<Vec<u8>, WanggeError> {
+        let case = case_id(&case_id_text)?;
+        let hash: ContentHash = input::parse("hash", &hash)?;
+        let detail = self
+            .store()
+            .detail(&case)
+            .map_err(|e| self.store_error(&e))?
+            .ok_or_else(|| WanggeError::invalid("store.not_found", case.to_string()))?;
+        let kind = detail
+            .view
+            .evidence
+            .iter()
+            .find_map(|e| {
+                if e.hash == hash {
+                    Some(BlobKind::Full)
+                } else if e.thumbnail == Some(hash) {
+                    Some(BlobKind::Thumbnail)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| {
+                WanggeError::invalid(
+                    "ffi.not_in_case",
+                    format!(
+                        "照片 {hash} 不属于案件 {case} / photo {hash} is not one of this case's"
+                    ),
+                )
+            })?;
+        let client = self.client.clone();
+        let locale = self.locale;
+        run(async move {
+            client
+                .fetch_photo(network.into(), case, hash, kind)
+                .await
+                .map_err(|e| WanggeError::client(&e, locale))
+        })
+        .await
     }
 
     /// The photo files waiting for upload, thumbnails first.

@@ -10,6 +10,7 @@
 //! to send, how often to retry, and what to tell the app.
 
 mod error;
+mod fetch;
 mod listener;
 mod photos;
 mod retry;

@@ -130,7 +130,7 @@ impl SyncClient {
 }
 
 /// Runs `work` on the store on a blocking thread (SQLite never runs on the async workers).
-async fn on_store<T: Send + 'static>(
+pub(super) async fn on_store<T: Send + 'static>(
     store: &Arc<Mutex<CaseStore>>,
     work: impl FnOnce(&mut CaseStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ClientError> {

@@ -205,6 +205,29 @@ impl CaseStore {
         )?)
     }
 
+    /// Keeps a file downloaded from the server (another user's photo the app showed), so it
+    /// shows offline from now on; it is not queued (the server has it).
+    pub(crate) fn photo_downloaded(
+        &mut self,
+        case: &CaseId,
+        hash: &ContentHash,
+        kind: BlobKind,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO photo_outbox (hash, case_id, kind, bytes, uploaded, created_at)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+            params![
+                hash.to_string(),
+                case.to_string(),
+                kind_text(kind),
+                bytes,
+                Timestamp::now().as_millis(),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The server has the verified file `hash`: it leaves the queue, and its camera original
     /// (kept until now) is deleted in the same transaction.
     pub(crate) fn photo_uploaded(&mut self, hash: &ContentHash) -> Result<(), StoreError> {

@@ -137,6 +137,16 @@ class PhoneTest(unittest.TestCase):
         self.assertEqual(seen.summary.title, "和平里北街12号垃圾堆放")
         self.assertEqual(len(seen.photos), 1)
         self.assertIn("return_for_more", [a.code for a in seen.actions])
+        # The secretary's phone fetches the worker's thumbnail; the full photo is not on the
+        # server yet (the worker was on mobile data).
+        thumbnail = await secretary.fetch_photo(case, attached.photo.thumbnail, wangge.Network.METERED)
+        self.assertEqual(thumbnail, worker.photo_file(attached.photo.thumbnail))
+        with self.assertRaises(wangge.WanggeError.NotAllowed) as raised:
+            await secretary.fetch_photo(case, attached.photo.hash, wangge.Network.METERED)
+        self.assertEqual(raised.exception.code, "blob.unknown")
+        with self.assertRaises(wangge.WanggeError.InvalidInput) as raised:
+            await secretary.fetch_photo(case, "ab" * 32, wangge.Network.METERED)
+        self.assertEqual(raised.exception.code, "ffi.not_in_case")
         secretary.act(case, wangge.CaseAction.RETURN_FOR_MORE(reason="请补充近景照片"))
         secretary.comment(case, "照片太远，看不清")
         await secretary.sync(wangge.Network.METERED, Recorder())
@@ -150,6 +160,11 @@ class PhoneTest(unittest.TestCase):
         self.assertIn(wangge.CaseOutcome.RECEIVED(case_id=case), recorder.cases)
         self.assertEqual((summary.photos_sent, summary.photos_waiting), (1, 0))
         self.assertEqual(worker.upload_queue(), [])
+        main = await secretary.fetch_photo(case, attached.photo.hash, wangge.Network.METERED)
+        self.assertEqual(main, worker.photo_file(attached.photo.hash))
+        # Kept on the secretary's phone: it shows offline now.
+        offline = await secretary.fetch_photo(case, attached.photo.hash, wangge.Network.OFFLINE)
+        self.assertEqual(offline, main)
         detail = worker.case_detail(case)
         self.assertEqual(detail.summary.status, "returned")
         self.assertEqual(detail.summary.status_label, "退回补充")
