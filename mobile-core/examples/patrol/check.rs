@@ -13,8 +13,11 @@ pub fn summary(day: &Day) -> anyhow::Result<()> {
     println!();
     println!("今日小结 / the day in numbers");
     println!(
-        "  {:<24} {:<8} {:<18} {:>6} {:>6}",
-        "案件 / case", "类别", "状态 / status", "照片", "已同步"
+        "  {} {} {} {} 已同步 synced",
+        pad("案件 / case", 30),
+        pad("类别 item", 10),
+        pad("状态 / status", 26),
+        pad("照片 photos", 12),
     );
     let store = lock(&day.worker);
     let mut photos = 0;
@@ -23,21 +26,22 @@ pub fn summary(day: &Day) -> anyhow::Result<()> {
             .detail(case)?
             .ok_or_else(|| anyhow::anyhow!("{name} is gone from the phone"))?;
         photos += detail.view.evidence.len();
+        let status = format!(
+            "{} / {}",
+            detail.summary.status.label(Locale::ZhCn),
+            detail.summary.status.label(Locale::En)
+        );
+        let synced = if detail.summary.unsent {
+            "否 no"
+        } else {
+            "是 yes"
+        };
         println!(
-            "  {:<24} {:<8} {:<18} {:>6} {:>6}",
-            name,
-            detail.summary.category.to_string(),
-            format!(
-                "{} / {}",
-                detail.summary.status.label(Locale::ZhCn),
-                detail.summary.status.label(Locale::En)
-            ),
-            detail.view.evidence.len(),
-            if detail.summary.unsent {
-                "否 no"
-            } else {
-                "是 yes"
-            }
+            "  {} {} {} {} {synced}",
+            pad(name, 30),
+            pad(&detail.summary.category.to_string(), 10),
+            pad(&status, 26),
+            pad(&detail.view.evidence.len().to_string(), 12),
         );
     }
     println!(
@@ -53,6 +57,15 @@ pub fn summary(day: &Day) -> anyhow::Result<()> {
         day.camera.processing.as_millis()
     );
     Ok(())
+}
+
+/// `text` padded with spaces to `width` terminal columns (Chinese characters take two).
+fn pad(text: &str, width: usize) -> String {
+    let used: usize = text
+        .chars()
+        .map(|c| if c >= '\u{1100}' { 2 } else { 1 })
+        .sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 /// Fails unless the day ended as scripted.

@@ -16,6 +16,7 @@ mod camera;
 mod check;
 mod day;
 mod narrate;
+mod review;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
