@@ -12,13 +12,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use wangge_mobile::client::{NetworkKind, Quiet, SyncSummary};
+use wangge_mobile::store::NewCaseInput;
 use wangge_mobile::{CaseStore, ClientError, SyncClient};
+use wangge_proto::case::CaseSource;
+use wangge_proto::values::CaseId;
+use wangge_proto::workflow::Action;
 use wangge_server::app;
 use wangge_server::config::{Cli, Config};
 use wangge_server::services::validate::PermissionPolicy;
 use wangge_server::store::{SqliteStore, Store};
 
 pub use wangge_server::seed::DEMO_PASSWORD;
+
+/// The demo grid worker's first grid.
+pub const DEMO_GRID: &str = "110199001001001";
 
 /// The real server (permission policy, SQLite, photos in its data directory) on
 /// `127.0.0.1:0`.
@@ -143,6 +150,31 @@ impl TestPhone {
     /// Syncs on an unmetered network, ignoring progress.
     pub async fn sync(&self) -> Result<SyncSummary, ClientError> {
         self.client.sync(NetworkKind::Unmetered, &Quiet).await
+    }
+
+    /// Registers a case in the demo grid worker's first grid (rubbish, from a patrol) and
+    /// reports it, offline; returns its id.
+    pub fn report(&self, title: &str, description: &str) -> CaseId {
+        let mut store = self.store();
+        let case = store
+            .create_case(NewCaseInput {
+                grid: DEMO_GRID.parse().expect("the demo grid"),
+                category: "SR-01".parse().expect("a catalogue code"),
+                title: title.into(),
+                description: description.into(),
+                location: None,
+                source: CaseSource::Patrol,
+            })
+            .expect("the case is registered");
+        store
+            .act(
+                &case,
+                Action::Report {
+                    on_site_resolved: false,
+                },
+            )
+            .expect("the case is reported");
+        case
     }
 
     /// The store file.

@@ -12,36 +12,10 @@ use wangge_e2e::{TestPhone, TestServer};
 use wangge_mobile::client::{NetworkKind, SyncListener, SyncProgress};
 use wangge_mobile::photo::testdata::{CameraExif, camera_jpeg, scene};
 use wangge_mobile::photo::{PhotoOptions, ProcessedPhoto, process};
-use wangge_mobile::store::NewCaseInput;
-use wangge_proto::case::{CaseSource, EvidenceStage};
-use wangge_proto::values::{CaseId, ContentHash};
-use wangge_proto::workflow::Action;
+use wangge_proto::case::EvidenceStage;
+use wangge_proto::values::ContentHash;
 use wangge_sync::blob::{BlobKind, BlobRequest, BlobResponse, Download};
 use wangge_sync::http::client::{HttpClient, download};
-
-/// A reported case on `phone`.
-fn report(phone: &TestPhone, title: &str) -> CaseId {
-    let mut store = phone.store();
-    let case = store
-        .create_case(NewCaseInput {
-            grid: "110199001001001".parse().unwrap(),
-            category: "SR-01".parse().unwrap(),
-            title: title.into(),
-            description: "人行道砖块松动".into(),
-            location: None,
-            source: CaseSource::Patrol,
-        })
-        .unwrap();
-    store
-        .act(
-            &case,
-            Action::Report {
-                on_site_resolved: false,
-            },
-        )
-        .unwrap();
-    case
-}
 
 /// A camera JPEG of scene `seed` and what the pipeline made of it.
 fn camera_photo(seed: u64) -> (Vec<u8>, ProcessedPhoto) {
@@ -82,7 +56,7 @@ async fn thumbnails_go_on_mobile_data_full_photos_on_wifi_and_the_original_is_th
     let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
 
     // Offline: report a case and attach a camera photo.
-    let case = report(&worker, "人行道破损");
+    let case = worker.report("人行道破损", "人行道砖块松动");
     let (original, photo) = camera_photo(31);
     worker
         .store()
@@ -158,7 +132,7 @@ async fn a_file_the_server_refuses_is_marked_with_its_code_and_the_others_still_
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
     let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
-    let case = report(&worker, "广告牌松动");
+    let case = worker.report("广告牌松动", "人行道砖块松动");
     let (original, photo) = camera_photo(32);
     worker
         .store()
@@ -224,7 +198,7 @@ async fn a_secretary_fetches_a_workers_photo_once_and_then_sees_it_offline() {
     let department =
         TestPhone::signed_in(&server, dir.path().join("department.db"), "chengguan").await;
 
-    let case = report(&worker, "井盖缺失");
+    let case = worker.report("井盖缺失", "人行道砖块松动");
     let (original, photo) = camera_photo(47);
     worker
         .store()

@@ -10,39 +10,13 @@ use std::time::Duration;
 
 use wangge_e2e::{TestPhone, TestServer};
 use wangge_mobile::client::{CaseOutcome, NetworkKind, Retry, SyncListener, SyncProgress};
-use wangge_mobile::store::{CaseFilter, FieldEdit, NewCaseInput};
-use wangge_proto::case::CaseSource;
+use wangge_mobile::store::{CaseFilter, FieldEdit};
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::{Action, Status};
-
-fn rubbish(title: &str) -> NewCaseInput {
-    NewCaseInput {
-        grid: "110199001001001".parse().unwrap(),
-        category: "SR-01".parse().unwrap(),
-        title: title.into(),
-        description: "垃圾桶满溢，三天未清运".into(),
-        location: None,
-        source: CaseSource::Patrol,
-    }
-}
 
 /// Whether `case` has edits the server has not acknowledged.
 fn unsent(phone: &TestPhone, case: &CaseId) -> bool {
     phone.store().detail(case).unwrap().unwrap().summary.unsent
-}
-
-fn report(phone: &TestPhone, title: &str) -> CaseId {
-    let mut store = phone.store();
-    let case = store.create_case(rubbish(title)).unwrap();
-    store
-        .act(
-            &case,
-            Action::Report {
-                on_site_resolved: false,
-            },
-        )
-        .unwrap();
-    case
 }
 
 /// A server with the demo grid worker and community secretary signed in on their phones.
@@ -73,7 +47,7 @@ impl SyncListener for Recorder {
 async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merge() {
     let (_dir, _server, worker, secretary) = worker_and_secretary().await;
 
-    let case = report(&worker, "和平里北街垃圾堆放");
+    let case = worker.report("和平里北街垃圾堆放", "垃圾桶满溢，三天未清运");
     let recorder = Recorder::default();
     let summary = worker
         .client
@@ -180,7 +154,7 @@ async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merg
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_the_server_refuses_comes_back_with_its_reason_and_stays_on_the_phone() {
     let (_dir, _server, worker, secretary) = worker_and_secretary().await;
-    let case = report(&worker, "井盖缺失");
+    let case = worker.report("井盖缺失", "垃圾桶满溢，三天未清运");
     worker.sync().await.unwrap();
     secretary.sync().await.unwrap();
     secretary.store().act(&case, Action::Accept).unwrap();
@@ -234,7 +208,7 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
     assert!(stranger.store().identity().is_none());
 
     let worker = TestPhone::signed_in(&server, dir.path().join("worker.db"), "wangge").await;
-    let case = report(&worker, "路灯不亮");
+    let case = worker.report("路灯不亮", "垃圾桶满溢，三天未清运");
 
     // A token the server does not know: sign in again; the edit waits.
     {
