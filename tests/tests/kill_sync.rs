@@ -3,7 +3,8 @@
 //! for `child` only) that signs in as the grid worker (or keeps its session), then registers
 //! cases, edits descriptions, comments and attaches small photos, printing each one the moment
 //! the call returns, and syncs after each on mobile data and Wi-Fi in turn. The parent kills
-//! it with SIGKILL after a seeded random delay — mid-edit, mid-upload, mid-answer — and starts
+//! it with SIGKILL a seeded few milliseconds after a seeded n-th acknowledgement — so in the
+//! sync that follows: mid-upload, mid-answer, mid-photo — and starts
 //! it again on the same store, several times.
 //!
 //! Then the parent opens the same store and syncs it once more, cleanly. Every acknowledged
@@ -81,8 +82,16 @@ fn read_acks(lines: &[String], acked: &mut BTreeMap<CaseId, Acked>) -> usize {
     syncs
 }
 
-/// Runs the phone process and kills it after `delay`; returns its output lines.
-async fn run_child_and_kill(store: &Path, server: &str, seed: u64, delay: Duration) -> Vec<String> {
+/// When to kill the phone: `delay` after its `edits`-th acknowledged edit, so the kill lands
+/// in the sync that follows (or the edit after it, if that sync was quicker).
+#[derive(Debug, Clone, Copy)]
+struct KillAt {
+    edits: usize,
+    delay: Duration,
+}
+
+/// Runs the phone process and kills it at `at`; returns its output lines.
+async fn run_child_and_kill(store: &Path, server: &str, seed: u64, at: KillAt) -> Vec<String> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -99,19 +108,31 @@ async fn run_child_and_kill(store: &Path, server: &str, seed: u64, delay: Durati
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let lines = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
-    // The server answers from this process's runtime meanwhile.
-    tokio::time::sleep(delay).await;
-    child.kill().unwrap();
-    tokio::task::spawn_blocking(move || child.wait().unwrap())
-        .await
-        .unwrap();
-    lines.await.unwrap()
+    // Blocking reads and sleeps off the runtime: the server answers from it meanwhile.
+    tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let mut seen = Vec::new();
+        let mut edits = 0;
+        while edits < at.edits {
+            let Some(line) = lines.next() else {
+                break;
+            };
+            if ["case ", "description ", "comment ", "photo "]
+                .iter()
+                .any(|ack| line.starts_with(ack))
+            {
+                edits += 1;
+            }
+            seen.push(line);
+        }
+        std::thread::sleep(at.delay);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        seen.extend(lines);
+        seen
+    })
+    .await
+    .unwrap()
 }
 
 /// The file `hash` as `phone`'s user reads it from the server, `None` when it is not there.
@@ -137,7 +158,7 @@ fn all() -> CaseFilter {
 async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean_sync() {
     let seeds: Vec<u64> = match std::env::var("WANGGE_KILL_SEED") {
         Ok(seed) => vec![seed.parse().unwrap()],
-        Err(_) => (1..=2).collect(),
+        Err(_) => (1..=3).collect(),
     };
     for seed in seeds {
         let dir = tempfile::tempdir().unwrap();
@@ -147,10 +168,13 @@ async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean
         let mut acked: BTreeMap<CaseId, Acked> = BTreeMap::new();
         let mut syncs = 0;
         let mut mid_sync = 0;
-        let kills = 4;
+        let kills = 6;
         for kill in 0..kills {
-            let delay = Duration::from_millis(rng.random_range(400..2200));
-            let lines = run_child_and_kill(&store, &server.base, seed * 100 + kill, delay).await;
+            let at = KillAt {
+                edits: rng.random_range(1..8),
+                delay: Duration::from_millis(rng.random_range(0..40)),
+            };
+            let lines = run_child_and_kill(&store, &server.base, seed * 100 + kill, at).await;
             syncs += read_acks(&lines, &mut acked);
             // The last line an acknowledged edit: the kill came while its sync was under way.
             mid_sync += usize::from(
@@ -286,6 +310,8 @@ async fn child() {
         .map(|s| s.id)
         .collect();
     let mut out = std::io::stdout();
+    // Ends the test harness's "test child ... " line: each acknowledgement starts a line.
+    writeln!(out).unwrap();
     for n in 0u64.. {
         let line = {
             let mut store = phone.store();

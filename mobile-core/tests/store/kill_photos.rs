@@ -1,9 +1,10 @@
 //! The app killed at random points while it processes and attaches photos: a child process
 //! (this test binary, run for `kill_photos::child` only) turns seeded camera photos into
 //! processed pictures and attaches them to cases, printing each one the moment
-//! `attach_photo` returns; the parent kills it with SIGKILL after a seeded random delay —
-//! inside the pipeline, inside the attach transaction or between the two — several times on
-//! the same file, reopening after each kill.
+//! `attach_photo` returns; the parent kills it with SIGKILL a seeded delay (up to about one
+//! photo's processing time) after a seeded n-th acknowledgement — inside the pipeline, inside
+//! the attach transaction or between the two — several times on the same file, reopening
+//! after each kill.
 //!
 //! After every kill: every acknowledged photo is in its case's evidence, both its files wait
 //! in the outbox with bytes that hash to their names, the camera original is kept; every
@@ -70,8 +71,15 @@ fn parse(line: &str) -> Option<Acked> {
     Some(acked)
 }
 
-/// Runs the child on `dir` and kills it after `delay`; returns the photos it acknowledged.
-fn run_child_and_kill(dir: &Path, scene: &Path, seed: u64, delay: Duration) -> Vec<Acked> {
+/// Runs the child on `dir` and kills it `delay` after its `photos`-th acknowledgement (or
+/// when it ends); returns the photos it acknowledged.
+fn run_child_and_kill(
+    dir: &Path,
+    scene: &Path,
+    seed: u64,
+    photos: usize,
+    delay: Duration,
+) -> Vec<Acked> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -88,21 +96,19 @@ fn run_child_and_kill(dir: &Path, scene: &Path, seed: u64, delay: Duration) -> V
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let lines = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let mut acked = Vec::new();
+    while acked.len() < photos {
+        let Some(line) = lines.next() else {
+            break;
+        };
+        acked.extend(parse(&line));
+    }
     std::thread::sleep(delay);
     child.kill().unwrap();
     child.wait().unwrap();
-    lines
-        .join()
-        .unwrap()
-        .iter()
-        .filter_map(|l| parse(l))
-        .collect()
+    acked.extend(lines.filter_map(|l| parse(&l)));
+    acked
 }
 
 /// Checks the reopened store against everything acknowledged so far.
@@ -185,12 +191,14 @@ fn photos_acknowledged_before_a_kill_are_in_their_cases_and_the_outbox_after_reo
         let mut acked: Vec<Acked> = Vec::new();
         let kills = 3;
         for kill in 0..kills {
-            let delay = Duration::from_millis(rng.random_range(500..2000));
+            let photos = rng.random_range(0..4);
+            let delay = Duration::from_millis(rng.random_range(0..500));
             let child_seed = seed * 100 + kill as u64;
             acked.extend(run_child_and_kill(
                 dir.path(),
                 &scene_file,
                 child_seed,
+                photos,
                 delay,
             ));
             let store = CaseStore::open(dir.path().join("phone.db")).unwrap();
@@ -245,6 +253,9 @@ fn child() {
     )
     .unwrap();
     let mut out = std::io::stdout().lock();
+    // Ends the test harness's "test kill_photos::child ... " line: each acknowledgement
+    // starts a line.
+    writeln!(out).unwrap();
     for n in 0u64.. {
         if cases.is_empty() || rng.random_ratio(1, 4) {
             cases.push(new_case(&mut store, &format!("路面破损{seed}-{n}")));
