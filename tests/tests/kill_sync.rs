@@ -14,12 +14,9 @@
 //!
 //! `WANGGE_KILL_SEED=n` replays one seed.
 //!
-//! Ignored for now: in about one run in eight a kill leaves the server's SQLite store wedged
-//! — the request cancelled by the dropped connection leaves a pooled connection inside its
-//! `BEGIN IMMEDIATE`, and every later write fails with "attempted to call begin_with at
-//! non-zero transaction depth", then "database is locked" (`sync.store`, 503). Run it with
-//! `cargo test -p wangge-e2e --test kill_sync -- --ignored edits_acknowledged` until the
-//! server's writes survive a cancelled request.
+//! It found that a kill could wedge the server: a request dropped while its `BEGIN
+//! IMMEDIATE` waited for the write lock left a pooled SQLite connection inside that
+//! transaction, and every later write failed (`sync.store`, 503) — fixed in the SQLite store.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -170,7 +167,6 @@ fn all() -> CaseFilter {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a kill mid-sync sometimes wedges the server's SQLite store (see the module docs)"]
 async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean_sync() {
     let seeds: Vec<u64> = match std::env::var("WANGGE_KILL_SEED") {
         Ok(seed) => vec![seed.parse().unwrap()],
