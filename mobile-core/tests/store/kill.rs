@@ -131,6 +131,9 @@ fn child() {
         store.set_identity(worker(1)).unwrap();
     }
     let mut out = std::io::stdout().lock();
+    // Ends the test harness's "test kill::child ... " line: each acknowledgement starts a
+    // line (the first one was lost to it before).
+    writeln!(out).unwrap();
     let mut cases: Vec<CaseId> = store
         .list(&wangge_mobile::store::CaseFilter {
             limit: Some(500),

@@ -4,6 +4,7 @@
 
 mod edits;
 mod kill;
+mod kill_photos;
 mod lists;
 mod open;
 mod photos;

@@ -93,12 +93,34 @@ impl SqliteStore {
 
     /// A transaction holding the write lock from its first statement.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        let pool = self.pool.clone();
+        begin_to_the_end(async move { pool.begin_with("BEGIN IMMEDIATE").await }).await
     }
 
     /// A transaction whose reads see one committed state.
     async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin().await?)
+        let pool = self.pool.clone();
+        begin_to_the_end(async move { pool.begin().await }).await
+    }
+}
+
+/// Runs a `BEGIN` to its end on its own task, whatever happens to the caller.
+///
+/// A request whose client hangs up is dropped mid-await. Dropped while `BEGIN IMMEDIATE`
+/// waits for the write lock, sqlx's connection worker still runs the statement, but no
+/// `Transaction` exists yet to roll it back: the connection went back to the pool inside a
+/// transaction holding the write lock, and every later write failed ("begin_with at non-zero
+/// transaction depth", then "database is locked"). On its own task the `BEGIN` completes; if
+/// the caller is gone the finished `Transaction` is dropped there, which rolls it back.
+async fn begin_to_the_end(
+    begin: impl std::future::Future<Output = Result<Transaction<'static, Sqlite>, sqlx::Error>>
+    + Send
+    + 'static,
+) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    match tokio::spawn(begin).await {
+        Ok(begun) => Ok(begun?),
+        // Only a panic inside sqlx gets here (the task is never aborted).
+        Err(_) => Err(StoreError::Database(sqlx::Error::WorkerCrashed)),
     }
 }
 
