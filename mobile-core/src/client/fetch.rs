@@ -6,11 +6,11 @@
 
 use wangge_proto::values::{CaseId, ContentHash};
 use wangge_sync::blob::{BlobError, BlobKind, Download, HubConfig, NetworkKind};
-use wangge_sync::http::client::{self as http_client, HttpClient, HttpError};
+use wangge_sync::http::client::{self as http_client, HttpError};
 
 use super::listener::Quiet;
 use super::photos::on_store;
-use super::{ClientError, SyncClient, lock};
+use super::{ClientError, SyncClient};
 
 impl SyncClient {
     /// The photo file `hash` (`kind`: the main picture or its thumbnail) of `case`: from the
@@ -58,15 +58,5 @@ impl SyncClient {
         .await?;
         tracing::info!(%case, %hash, bytes = bytes.len(), "photo downloaded");
         Ok(bytes)
-    }
-
-    /// An HTTP client for the signed-in session.
-    fn http(&self) -> Result<HttpClient, ClientError> {
-        let session = lock(&self.store)
-            .session()?
-            .ok_or(ClientError::NotSignedIn)?;
-        Ok(HttpClient::new(&session.base_url, session.token)
-            .map_err(ClientError::Refused)?
-            .with_locale(self.locale))
     }
 }

@@ -20,6 +20,7 @@ mod sign_in;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use wangge_proto::Locale;
+use wangge_sync::http::client::HttpClient;
 
 pub use error::ClientError;
 pub use listener::{CaseOutcome, Quiet, SyncListener, SyncProgress};
@@ -74,6 +75,16 @@ impl SyncClient {
     /// The store.
     pub fn store(&self) -> &Arc<Mutex<CaseStore>> {
         &self.store
+    }
+
+    /// An HTTP client for the signed-in session, asking for messages in the client's locale.
+    fn http(&self) -> Result<HttpClient, ClientError> {
+        let session = lock(&self.store)
+            .session()?
+            .ok_or(ClientError::NotSignedIn)?;
+        Ok(HttpClient::new(&session.base_url, session.token)
+            .map_err(ClientError::Refused)?
+            .with_locale(self.locale))
     }
 }
 

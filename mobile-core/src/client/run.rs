@@ -50,20 +50,16 @@ impl SyncClient {
         if network == NetworkKind::Offline {
             return Err(ClientError::Offline);
         }
-        let (http, phone) = {
+        let phone = {
             let store = lock(&self.store);
             let identity = store.identity().ok_or(ClientError::NotSignedIn)?;
-            let session = store.session()?.ok_or(ClientError::NotSignedIn)?;
-            let phone = PhoneSync::new(
+            PhoneSync::new(
                 identity.device,
                 vec![identity.actor.clone()],
                 Limits::default(),
-            );
-            let http = HttpClient::new(&session.base_url, session.token)
-                .map_err(ClientError::Refused)?
-                .with_locale(self.locale);
-            (http, phone)
+            )
         };
+        let http = self.http()?;
         let mut summary = SyncSummary::default();
         loop {
             summary.rounds += 1;
@@ -138,7 +134,7 @@ impl SyncClient {
 
 /// Runs `work` on the store on a blocking thread (the protocol's CPU work and SQLite never
 /// run on the caller's thread or the async workers).
-pub(super) async fn blocking<T: Send + 'static>(
+async fn blocking<T: Send + 'static>(
     store: &Arc<Mutex<CaseStore>>,
     work: impl FnOnce(&mut CaseStore) -> Result<T, wangge_sync::Error> + Send + 'static,
 ) -> Result<T, ClientError> {
