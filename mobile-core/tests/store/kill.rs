@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use wangge_mobile::CaseStore;
 use wangge_proto::values::CaseId;
 
-use crate::support::{new_case, worker};
+use crate::support::{new_case, reopen_as_worker};
 
 const CHILD_DIR: &str = "WANGGE_KILL_CHILD_DIR";
 
@@ -126,23 +126,11 @@ fn child() {
         .parse()
         .unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut store = CaseStore::open(std::path::Path::new(&dir).join("phone.db")).unwrap();
-    if store.identity().is_none() {
-        store.set_identity(worker(1)).unwrap();
-    }
+    let (mut store, mut cases) = reopen_as_worker(std::path::Path::new(&dir));
     let mut out = std::io::stdout().lock();
     // Ends the test harness's "test kill::child ... " line: each acknowledgement starts a
     // line (the first one was lost to it before).
     writeln!(out).unwrap();
-    let mut cases: Vec<CaseId> = store
-        .list(&wangge_mobile::store::CaseFilter {
-            limit: Some(500),
-            ..Default::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
     for n in 0.. {
         if cases.is_empty() || rng.random_ratio(1, 8) {
             let case = new_case(&mut store, &format!("巡查发现{seed}-{n}"));

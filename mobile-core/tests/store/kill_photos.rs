@@ -29,7 +29,7 @@ use wangge_proto::case::EvidenceStage;
 use wangge_proto::values::{CaseId, ContentHash};
 use wangge_sync::blob::BlobKind;
 
-use crate::support::{new_case, worker};
+use crate::support::{new_case, reopen_as_worker};
 
 const CHILD_DIR: &str = "WANGGE_KILL_PHOTOS_DIR";
 const CHILD_SEED: &str = "WANGGE_KILL_PHOTOS_SEED";
@@ -233,19 +233,7 @@ fn child() {
     };
     let seed: u64 = std::env::var(CHILD_SEED).unwrap().parse().unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut store = CaseStore::open(Path::new(&dir).join("phone.db")).unwrap();
-    if store.identity().is_none() {
-        store.set_identity(worker(1)).unwrap();
-    }
-    let mut cases: Vec<CaseId> = store
-        .list(&CaseFilter {
-            limit: Some(500),
-            ..Default::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+    let (mut store, mut cases) = reopen_as_worker(Path::new(&dir));
     let base = image::RgbImage::from_raw(
         WIDTH,
         HEIGHT,

@@ -54,6 +54,25 @@ pub fn secretary(n: u8) -> Identity {
     )
 }
 
+/// A kill test's child: reopens the store in `dir` as worker 1 (signing in on the first run)
+/// and lists the cases already there, up to 500.
+pub fn reopen_as_worker(dir: &std::path::Path) -> (CaseStore, Vec<CaseId>) {
+    let mut store = CaseStore::open(dir.join("phone.db")).unwrap();
+    if store.identity().is_none() {
+        store.set_identity(worker(1)).unwrap();
+    }
+    let cases = store
+        .list(&wangge_mobile::store::CaseFilter {
+            limit: Some(500),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    (store, cases)
+}
+
 /// A store file in its own temp dir (kept alive by the returned guard).
 pub struct TempStore {
     pub dir: tempfile::TempDir,
