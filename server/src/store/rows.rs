@@ -104,6 +104,23 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Placeholders `first … first + n - 1` of a statement whose placeholders all come from
+/// this function, in order from 1 (the long multi-row statements): `$N` on PostgreSQL, a
+/// bare `?` on SQLite.
+///
+/// sqlx binds each SQLite value after asking its placeholder's name, and SQLite finds a
+/// named placeholder's name by walking the list of names: quadratic in the statement's
+/// values, and most of a 1,000-value statement's cost. Anonymous placeholders have no name
+/// to look up. (sqlx numbers them by counting, so they cannot follow a `$N` in the same
+/// statement; hence "all from this function".)
+pub(crate) fn sequential<DB: sqlx::Database>(first: usize, n: usize) -> String {
+    if DB::NAME == "SQLite" {
+        vec!["?"; n].join(", ")
+    } else {
+        placeholders(first, n)
+    }
+}
+
 /// Whether a database error is a broken uniqueness rule (then the caller reports a
 /// [`StoreError::Conflict`]).
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -129,6 +146,8 @@ mod tests {
     fn placeholders_count_from_first() {
         assert_eq!(placeholders(3, 3), "$3, $4, $5");
         assert_eq!(placeholders(1, 0), "");
+        assert_eq!(sequential::<sqlx::Postgres>(4, 2), "$4, $5");
+        assert_eq!(sequential::<sqlx::Sqlite>(4, 2), "?, ?");
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! The validated merge of one uploaded case — pure: stored bytes and the upload in, a
 //! verdict, what to store and what to send back out.
 //!
-//! Fork the stored document (kept loaded in the [`DocCache`] while it is hot) → load the
-//! upload into the fork → refuse orphans → take the new changes → check each change's author
-//! (the session's own actor, or a relay signature by the author's device) → check the
-//! document is this case and in the author's scope → the server's [`Policy`] → commit. A
-//! refusal stores nothing.
+//! Fork the stored document (kept loaded in the [`DocCache`] while it is hot) → cut the
+//! upload into its changes ([`chunks`]) and apply to the fork those it lacks, refusing
+//! orphans → check each change's author (the session's own actor, or a relay signature by
+//! the author's device) → check the document is this case and in the author's scope → the
+//! server's [`Policy`] → commit. A refusal stores nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{
-    ActorId, AutoCommit, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
+    ActorId, AutoCommit, AutomergeError, Change, ChangeHash, LoadOptions, OnPartialLoad,
+    VerificationMode,
 };
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
@@ -18,6 +19,7 @@ use wangge_proto::values::{CaseId, UserId};
 use wangge_proto::workflow::{DeadlinePolicy, WorkflowEvent};
 
 use super::cache::{DocCache, Hot, StoredKey};
+use super::chunks::{self, Chunks, Corrupt};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
 use super::{
     ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, Summary, summary,
@@ -257,11 +259,19 @@ fn check<P: Policy>(
         None if upload.base.is_empty() => Vec::new(),
         None => return Err(Stop::Resend),
     };
-    let mut fork = apply(before.as_deref_mut().map(|h| &mut h.doc), &upload.changes)?;
-    if !fork.get_missing_deps(&[]).is_empty() {
-        return Err(orphans().into());
-    }
-    let new_changes = fork.get_changes(&before_heads);
+    let stored_doc = before.as_deref_mut().map(|h| h.doc.automerge_mut());
+    let (fork, new_changes) = match chunks::changes(&upload.changes) {
+        Ok(Chunks::Changes(changes)) => apply_new(stored_doc, changes)?,
+        Ok(Chunks::NotOnlyChanges) => {
+            let mut fork = apply(stored_doc, &upload.changes)?;
+            if !fork.get_missing_deps(&[]).is_empty() {
+                return Err(orphans().into());
+            }
+            let new_changes = fork.get_changes(&before_heads);
+            (fork, new_changes)
+        }
+        Err(Corrupt(detail)) => return Err(corrupt(&detail).into()),
+    };
     let mut phone_heads = upload.base.clone();
     phone_heads.extend(new_changes.iter().map(|c| c.hash()));
     let authored = new_changes
@@ -317,14 +327,64 @@ fn check<P: Policy>(
     })
 }
 
-/// The stored document with the upload applied — all of it, or a refusal.
+/// The stored document (`None`: a new case) with those of `changes` it lacks applied, and
+/// those changes in causal order — or a refusal if one of them builds on a change that is
+/// neither stored nor uploaded.
+fn apply_new(
+    mut before: Option<&mut AutoCommit>,
+    changes: Vec<Change>,
+) -> Result<(AutoCommit, Vec<Change>), Rejection> {
+    let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+    let unknown: BTreeSet<ChangeHash> = match before.as_deref_mut() {
+        Some(doc) => doc.get_missing_deps(&hashes).into_iter().collect(),
+        None => hashes.iter().copied().collect(),
+    };
+    let mut pending: Vec<Change> = Vec::with_capacity(unknown.len());
+    let mut taken = BTreeSet::new();
+    for change in changes {
+        if unknown.contains(&change.hash()) && taken.insert(change.hash()) {
+            pending.push(change);
+        }
+    }
+    let deps: Vec<ChangeHash> = pending.iter().flat_map(|c| c.deps().to_vec()).collect();
+    let lacking: BTreeSet<ChangeHash> = match before.as_deref_mut() {
+        Some(doc) => doc.get_missing_deps(&deps).into_iter().collect(),
+        None => deps.into_iter().collect(),
+    };
+    // Causal order: each change after the uploaded changes it builds on.
+    let mut placed = BTreeSet::new();
+    let mut ordered = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let (ready, waiting): (Vec<Change>, Vec<Change>) = pending.into_iter().partition(|c| {
+            c.deps()
+                .iter()
+                .all(|d| !lacking.contains(d) || placed.contains(d))
+        });
+        if ready.is_empty() {
+            return Err(orphans());
+        }
+        placed.extend(ready.iter().map(Change::hash));
+        ordered.extend(ready);
+        pending = waiting;
+    }
+    let mut fork = match before {
+        Some(doc) => doc.fork(),
+        None => AutoCommit::new(),
+    };
+    fork.apply_changes(ordered.iter().cloned())
+        .map_err(|error| corrupt(&error.to_string()))?;
+    Ok((fork, ordered))
+}
+
+/// The stored document with an upload holding a whole document applied — all of it, or a
+/// refusal.
 ///
 /// `load_incremental` silently skips chunks that fail to parse or verify, so the upload is
 /// first loaded on its own, strictly. That fails with `MissingDeps` exactly when every chunk
 /// parsed and verified but the changes build on others (the stored ones, normally): only
 /// then, or if it loads whole, is it applied to a fork of the stored document. Loading the
 /// stored case again together with the upload would do the same at the cost of a full load.
-fn apply(before: Option<&mut CaseDocument>, changes: &[u8]) -> Result<AutoCommit, Rejection> {
+fn apply(before: Option<&mut AutoCommit>, changes: &[u8]) -> Result<AutoCommit, Rejection> {
     let strict = LoadOptions::new()
         .on_partial_load(OnPartialLoad::Error)
         .verification_mode(VerificationMode::Check);
@@ -340,7 +400,7 @@ fn apply(before: Option<&mut CaseDocument>, changes: &[u8]) -> Result<AutoCommit
         Ok(_) | Err(AutomergeError::MissingDeps) => {}
         Err(error) => return Err(corrupt(&error.to_string())),
     }
-    let mut fork = before.automerge_mut().fork();
+    let mut fork = before.fork();
     fork.load_incremental(changes)
         .map_err(|error| corrupt(&error.to_string()))?;
     Ok(fork)

@@ -7,6 +7,7 @@
 //! [`Policy`] before anything is stored.
 
 mod cache;
+mod chunks;
 mod facts;
 mod index;
 mod memory;

@@ -52,7 +52,7 @@ macro_rules! batch {
                 while rows.peek().is_some() {
                     let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_statement).collect();
                     let tuples = (0..chunk.len())
-                        .map(|r| format!("({})", rows::placeholders(r * width + 1, width)))
+                        .map(|r| format!("({})", rows::sequential::<$db>(r * width + 1, width)))
                         .collect::<Vec<_>>()
                         .join(", ");
                     let sql = format!("{head} VALUES {tuples} {tail}");
@@ -70,7 +70,7 @@ macro_rules! batch {
                 ids: &[&str],
             ) -> Result<(), StoreError> {
                 for chunk in ids.chunks(MAX_VALUES) {
-                    let sql = format!("{head} IN ({})", rows::placeholders(1, chunk.len()));
+                    let sql = format!("{head} IN ({})", rows::sequential::<$db>(1, chunk.len()));
                     let params = chunk
                         .iter()
                         .map(|id| Param::Text((*id).to_owned()))

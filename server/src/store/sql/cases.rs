@@ -93,7 +93,7 @@ macro_rules! cases {
             ) -> Result<HashMap<String, StoredCase>, StoreError> {
                 let mut cases: HashMap<String, StoredCase> = HashMap::with_capacity(ids.len());
                 for chunk in ids.chunks(LOAD_CHUNK) {
-                    let list = rows::placeholders(1, chunk.len());
+                    let list = rows::sequential::<$db>(1, chunk.len());
                     let sql = format!("SELECT id, snapshot FROM cases WHERE id IN ({list})");
                     let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
                     for id in chunk {
