@@ -26,6 +26,7 @@ use wangge_proto::values::CaseId;
 use wangge_proto::workflow::WorkflowEvent;
 
 use super::CaseIndex;
+use super::facts::Glance;
 
 /// The default budget: 64 MiB ≈ 4,000 realistic cases.
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -68,6 +69,8 @@ pub(crate) struct Hot {
     pub index: CaseIndex,
     /// Its workflow events that validate (read with the index, or at the merge that made it).
     pub events: Vec<WorkflowEvent>,
+    /// The costly parts of its last read, for the next merge to start from.
+    pub glance: Glance,
     /// The size of the stored bytes it was loaded from.
     pub stored_len: usize,
 }
@@ -210,6 +213,7 @@ mod tests {
         )
         .unwrap();
         Hot {
+            glance: Glance::read(&doc).unwrap(),
             doc,
             index: CaseIndex {
                 grid,

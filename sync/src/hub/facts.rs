@@ -3,17 +3,19 @@
 //!
 //! Read cheaply: the origin, the category, the title, the photo hashes and the events, never
 //! the comments or the description. The workflow state is derived once for both the
-//! [`CaseIndex`] (scope) and the facts (status, tier, deadlines). Pure: no clock — deadlines
-//! stay relative to their anchor event, and the store, which records when it first received
-//! each event, turns them into points in time.
+//! [`CaseIndex`] (scope) and the facts (status, tier, deadlines). At a merge into a hot
+//! case, the costly parts are read again only where the new changes wrote ([`Glance`]).
+//! Pure: no clock — deadlines stay relative to their anchor event, and the store, which
+//! records when it first received each event, turns them into points in time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use wangge_proto::case::{CaseDocument, CaseSource};
+use wangge_proto::case::{CaseDocument, CaseSource, Origin};
 use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
 use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier, WorkflowEvent, derive};
 
 use super::CaseIndex;
+use super::touched::Touched;
 
 /// The facts of one case as of one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,63 @@ pub struct Summary {
     /// The workflow events that validate (what [`CaseDocument::events`] reads), kept with the
     /// hot document so the next merge's policy judges against them without reading them again.
     pub events: Vec<WorkflowEvent>,
+    /// The costly parts of this read, for the next merge to start from.
+    pub(crate) glance: Glance,
+}
+
+/// The parts of a case that cost the most to read — the origin, the photo hashes, every
+/// workflow event — as last read. Kept with the hot document, so that the next merge reads
+/// again only the parts its changes wrote ([`Touched`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Glance {
+    origin: Origin,
+    evidence: BTreeSet<ContentHash>,
+    /// The events that validate, by their key in `events`.
+    events: BTreeMap<String, WorkflowEvent>,
+}
+
+impl Glance {
+    /// Reads the parts whole.
+    pub(crate) fn read(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
+        let (events, _) = case.events()?;
+        Ok(Self {
+            origin: case.origin()?,
+            evidence: case.evidence_hashes()?.into_iter().collect(),
+            events: events.into_iter().map(|e| (e.id.to_string(), e)).collect(),
+        })
+    }
+
+    /// The parts of `case`, which is the case this glance was read from with changes that
+    /// wrote `touched`: what they did not write is kept, the rest read again.
+    fn after(&self, case: &CaseDocument, touched: &Touched) -> Result<Self, wangge_proto::Error> {
+        let origin = match touched.root("origin") {
+            true => case.origin()?,
+            false => self.origin.clone(),
+        };
+        let evidence = match touched.root("evidence") {
+            true => case.evidence_hashes()?.into_iter().collect(),
+            false => self.evidence.clone(),
+        };
+        let events = if touched.replaced("events") {
+            let (events, _) = case.events()?;
+            events.into_iter().map(|e| (e.id.to_string(), e)).collect()
+        } else {
+            let mut events = self.events.clone();
+            for key in touched.entries("events") {
+                // As `CaseDocument::events` reads an entry: kept if it validates.
+                match case.event(key) {
+                    Ok(Some(event)) => events.insert(key.to_owned(), event),
+                    Ok(None) | Err(_) => events.remove(key),
+                };
+            }
+            events
+        };
+        Ok(Self {
+            origin,
+            evidence,
+            events,
+        })
+    }
 }
 
 /// Reads the index and the facts of a case document, deriving its workflow state once with
@@ -68,11 +127,34 @@ pub fn summary(
     case: &CaseDocument,
     policy: &DeadlinePolicy,
 ) -> Result<Summary, wangge_proto::Error> {
-    let origin = case.origin()?;
-    let (events, _) = case.events()?;
+    summary_of(case, Glance::read(case)?, policy)
+}
+
+/// [`summary`] of a merged case, reading again only what `touched` says its new changes wrote
+/// since `before` was read (all of it without `before`).
+pub(crate) fn summary_after(
+    case: &CaseDocument,
+    before: Option<&Glance>,
+    touched: &Touched,
+    policy: &DeadlinePolicy,
+) -> Result<Summary, wangge_proto::Error> {
+    let glance = match before {
+        Some(before) => before.after(case, touched)?,
+        None => Glance::read(case)?,
+    };
+    summary_of(case, glance, policy)
+}
+
+fn summary_of(
+    case: &CaseDocument,
+    glance: Glance,
+    policy: &DeadlinePolicy,
+) -> Result<Summary, wangge_proto::Error> {
+    let events: Vec<WorkflowEvent> = glance.events.values().cloned().collect();
     let state = derive(&events, policy);
+    let origin = &glance.origin;
     let index = CaseIndex {
-        grid: origin.grid,
+        grid: origin.grid.clone(),
         departments: state.departments.keys().cloned().collect(),
     };
     let facts = CaseFacts {
@@ -83,7 +165,7 @@ pub fn summary(
         reporter: origin.reporter,
         created_at: origin.created_at,
         source: origin.source,
-        evidence: case.evidence_hashes()?.into_iter().collect(),
+        evidence: glance.evidence.clone(),
         events: state.timeline.iter().map(|t| t.event).collect(),
         deadlines: state.deadlines,
     };
@@ -91,6 +173,7 @@ pub fn summary(
         index,
         facts,
         events,
+        glance,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use wangge_proto::Scope;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{DepartmentCode, GridCode};
-use wangge_proto::workflow::{DeadlinePolicy, WorkflowEvent, derive};
+use wangge_proto::workflow::{DeadlinePolicy, derive};
 
 /// Where a case is and who was brought in: what [`Scope::covers`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,24 +19,16 @@ pub struct CaseIndex {
 impl CaseIndex {
     /// Reads the index of a case document.
     pub fn of(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
-        Ok(Self::with_events(case)?.0)
-    }
-
-    /// Reads the index of a case document and the workflow events it is derived from.
-    pub fn with_events(
-        case: &CaseDocument,
-    ) -> Result<(Self, Vec<WorkflowEvent>), wangge_proto::Error> {
         // Only the origin and the events: reading the whole case would cost as much as the
         // merge itself on a case with many comments.
         let origin = case.origin()?;
         let (events, _) = case.events()?;
         // Which departments were brought in does not depend on deadlines.
         let state = derive(&events, &DeadlinePolicy::default());
-        let index = Self {
+        Ok(Self {
             grid: origin.grid,
             departments: state.departments.into_keys().collect(),
-        };
-        Ok((index, events))
+        })
     }
 
     /// Whether `scope` covers this case.

@@ -20,7 +20,9 @@ use wangge_proto::workflow::{DeadlinePolicy, WorkflowEvent};
 
 use super::cache::{DocCache, Hot, StoredKey};
 use super::chunks::{self, Chunks, Corrupt};
+use super::facts::{Glance, summary_after};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
+use super::touched::Touched;
 use super::{
     ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, Summary, summary,
 };
@@ -108,6 +110,7 @@ struct Checked {
     index: CaseIndex,
     facts: CaseFacts,
     events: Vec<WorkflowEvent>,
+    glance: Glance,
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
     phone_heads: Vec<ChangeHash>,
@@ -154,6 +157,7 @@ pub(crate) fn merge<P: Policy>(
         index,
         facts,
         events,
+        glance,
         authored,
         phone_heads,
         before_heads,
@@ -208,6 +212,7 @@ pub(crate) fn merge<P: Policy>(
             doc: after,
             index: commit.index.clone(),
             events,
+            glance,
             stored_len: stored_len + added,
         },
     );
@@ -221,12 +226,19 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
         return Ok(Before { hot, key });
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
-    let (index, events) = CaseIndex::with_events(&doc).map_err(|e| StoredCorrupt(e.to_string()))?;
+    // Which departments were brought in (the index) does not depend on deadlines.
+    let Summary {
+        index,
+        events,
+        glance,
+        ..
+    } = summary(&doc, &DeadlinePolicy::default()).map_err(|e| StoredCorrupt(e.to_string()))?;
     Ok(Before {
         hot: Hot {
             doc,
             index,
             events,
+            glance,
             stored_len: stored.len(),
         },
         key,
@@ -278,9 +290,16 @@ fn check<P: Policy>(
         .into_iter()
         .map(|change| {
             let author = author_of(&change, upload, ctx)?;
-            Ok(Authored { change, author })
+            let decoded = change.decode();
+            Ok(Authored {
+                change,
+                decoded,
+                author,
+            })
         })
         .collect::<Result<Vec<_>, Rejection>>()?;
+    let decoded: Vec<_> = authored.iter().map(|a| a.decoded.clone()).collect();
+    let touched = Touched::by(&fork, &decoded);
 
     let after = CaseDocument::from_automerge(fork).map_err(|e| not_a_case(&e.to_string()))?;
     match after.id() {
@@ -288,11 +307,24 @@ fn check<P: Policy>(
         Ok(id) => return Err(wrong_case(id).into()),
         Err(error) => return Err(not_a_case(&error.to_string()).into()),
     }
+    let glance = before.as_deref().map(|hot| &hot.glance);
     let Summary {
         index,
         facts,
         events,
-    } = summary(&after, ctx.deadlines).map_err(|e| not_a_case(&e.to_string()))?;
+        glance,
+    } = summary_after(&after, glance, &touched, ctx.deadlines)
+        .map_err(|e| not_a_case(&e.to_string()))?;
+    #[cfg(debug_assertions)]
+    if let Ok(whole) = summary(&after, ctx.deadlines) {
+        // What was kept from the last read is what a whole read finds (every test merge).
+        assert_eq!(
+            (&whole.index, &whole.facts),
+            (&index, &facts),
+            "{touched:?}"
+        );
+        assert_eq!(whole.events, events, "{touched:?}");
+    }
     let before = before.map(|hot| &*hot);
     // The uploader must have the case in scope — as it was, or as created — or it would
     // receive a case it may not see; so must every author.
@@ -321,6 +353,7 @@ fn check<P: Policy>(
         index,
         facts,
         events,
+        glance,
         authored,
         phone_heads,
         before_heads,

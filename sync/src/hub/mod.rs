@@ -17,6 +17,7 @@ mod policy;
 mod serve;
 mod session;
 mod store;
+mod touched;
 
 pub use cache::{DEFAULT_CACHE_BYTES, DocCache};
 pub use facts::{CaseFacts, Summary, summarize, summary};

@@ -6,7 +6,7 @@
 //! changed — the permission matrix for role × field × workflow state, the layout — is the
 //! [`Policy`]'s job; the server plugs in `wangge_proto::permissions`.
 
-use automerge::Change;
+use automerge::{Change, ExpandedChange};
 use wangge_proto::Locale;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
@@ -19,6 +19,8 @@ use super::{ActorRecord, Session};
 pub struct Authored {
     /// The change.
     pub change: Change,
+    /// Its ops, decoded once for the hub and the policy.
+    pub decoded: ExpandedChange,
     /// Its author (for the session's own actors, the session's user).
     pub author: ActorRecord,
 }

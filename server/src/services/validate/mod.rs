@@ -86,7 +86,7 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
         if let (true, Some(view)) = (creation, &created) {
             fields::check_creation(&view.origin, author)?;
         }
-        let change = authored.change.decode();
+        let change = &authored.decoded;
         let mut touched = Touched::default();
         for (n, op) in change.operations.iter().enumerate() {
             let id = || OpId::new(change.start_op.get() + n as u64, &change.actor_id);
