@@ -155,6 +155,7 @@ mod tests {
                 events: BTreeSet::new(),
                 deadlines: Vec::new(),
             },
+            previous: None,
         }
     }
 

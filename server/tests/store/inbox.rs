@@ -13,7 +13,7 @@ use wangge_proto::values::{CaseId, ContentHash, EventId, Timestamp};
 use wangge_proto::workflow::{Action, DeadlinePolicy, Status, Tier};
 use wangge_proto::{Role, Scope};
 use wangge_server::store::{InboxQuery, Store};
-use wangge_sync::hub::{CaseCommit, StoredChange, summarize};
+use wangge_sync::hub::{CaseCommit, Previous, StoredChange, summarize};
 
 use crate::support::{
     Backend, Fixture, actor, case_id, department, device_id, grid, store_commit, ts, user_id,
@@ -46,6 +46,9 @@ fn who(n: u8, role: Role) -> Actor {
 struct Case {
     doc: CaseDocument,
     saved: Vec<ChangeHash>,
+    /// What the last save stored, passed to the next as the hub does for a hot case (the
+    /// store then writes only the query rows that changed).
+    written: Option<Previous>,
 }
 
 impl Case {
@@ -68,6 +71,7 @@ impl Case {
         Self {
             doc: CaseDocument::create(&new, actor(1)).unwrap(),
             saved: Vec::new(),
+            written: None,
         }
     }
 
@@ -100,11 +104,13 @@ impl Case {
         let commit = CaseCommit {
             changes,
             heads: heads.clone(),
-            index,
-            facts,
+            index: index.clone(),
+            facts: facts.clone(),
+            previous: self.written.take(),
         };
         store_commit(store, &self.id(), commit).await;
         self.saved = heads;
+        self.written = Some(Previous { index, facts });
     }
 }
 

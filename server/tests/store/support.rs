@@ -349,6 +349,7 @@ pub fn commit_since(doc: &mut AutoCommit, before: &[ChangeHash], index: &CaseInd
         heads: doc.get_heads(),
         index: index.clone(),
         facts: facts(),
+        previous: None,
     }
 }
 

@@ -26,6 +26,7 @@ use wangge_proto::values::CaseId;
 use wangge_proto::workflow::WorkflowEvent;
 
 use super::CaseIndex;
+use super::Previous;
 use super::facts::Glance;
 
 /// The default budget: 64 MiB ≈ 4,000 realistic cases.
@@ -71,6 +72,8 @@ pub(crate) struct Hot {
     pub events: Vec<WorkflowEvent>,
     /// The costly parts of its last read, for the next merge to start from.
     pub glance: Glance,
+    /// The index and facts stored with its last commit, if this hub made that commit.
+    pub written: Option<Previous>,
     /// The size of the stored bytes it was loaded from.
     pub stored_len: usize,
 }
@@ -220,6 +223,7 @@ mod tests {
                 departments: Default::default(),
             },
             events: Vec::new(),
+            written: None,
             stored_len: 1000,
         }
     }

@@ -24,7 +24,8 @@ use super::facts::{Glance, summary_after};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
 use super::touched::Touched;
 use super::{
-    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Session, StoredChange, Summary, summary,
+    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Previous, Session, StoredChange, Summary,
+    summary,
 };
 use crate::relay;
 use crate::wire::{CaseUpload, Outcome, Payload};
@@ -195,6 +196,7 @@ pub(crate) fn merge<P: Policy>(
         heads,
         index,
         facts,
+        previous: before.as_mut().and_then(|b| b.hot.written.take()),
     };
     // The store appends the new changes to what it holds (until it compacts): keep the
     // merged document under the key of exactly those bytes. If the store holds anything
@@ -213,6 +215,10 @@ pub(crate) fn merge<P: Policy>(
             index: commit.index.clone(),
             events,
             glance,
+            written: Some(Previous {
+                index: commit.index.clone(),
+                facts: commit.facts.clone(),
+            }),
             stored_len: stored_len + added,
         },
     );
@@ -239,6 +245,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
             index,
             events,
             glance,
+            written: None,
             stored_len: stored.len(),
         },
         key,

@@ -32,6 +32,19 @@ pub struct CaseCommit {
     pub index: CaseIndex,
     /// What the query tables hold afterwards (kept in step in the same transaction).
     pub facts: CaseFacts,
+    /// The index and facts this hub stored with the case's previous commit, if it made that
+    /// commit and the case stayed hot since (so the stored rows are exactly these): a store
+    /// may leave the rows that did not change. `None`: write them all.
+    pub previous: Option<Previous>,
+}
+
+/// What a case's query rows hold since its previous commit (see [`CaseCommit::previous`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// The index stored.
+    pub index: CaseIndex,
+    /// The facts stored.
+    pub facts: CaseFacts,
 }
 
 /// A case's place in the feed.

@@ -141,6 +141,8 @@ macro_rules! cases {
                 pub id: &'a str,
                 /// Its index afterwards.
                 pub index: &'a CaseIndex,
+                /// Its index as stored, if known (`CaseCommit::previous`).
+                pub previous: Option<&'a CaseIndex>,
                 /// Its rows to write.
                 pub plan: &'a WritePlan,
             }
@@ -233,9 +235,14 @@ macro_rules! cases {
                     "ON CONFLICT (case_id, hash) DO NOTHING",
                 )
                 .await?;
-                let ids: Vec<&str> = writes.iter().map(|w| w.id).collect();
+                // Departments: only of the cases whose departments changed.
+                let moved: Vec<&Write<'_>> = writes
+                    .iter()
+                    .filter(|w| w.previous.is_none_or(|p| p.departments != w.index.departments))
+                    .collect();
+                let ids: Vec<&str> = moved.iter().map(|w| w.id).collect();
                 batch::in_ids(conn, "DELETE FROM case_departments WHERE case_id", &ids).await?;
-                let department_rows = writes
+                let department_rows = moved
                     .iter()
                     .flat_map(|w| {
                         w.index.departments.iter().map(|d| {

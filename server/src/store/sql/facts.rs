@@ -19,37 +19,56 @@ macro_rules! facts {
 
             type Conn = <$db as sqlx::Database>::Connection;
 
-            /// Rewrites the query rows of cases (whose rows exist, distinct) from their facts;
-            /// events new to the store are stamped `now` (server clock, milliseconds). One
-            /// statement per table for all of them.
+            /// One commit's query rows, as [`write`] stores them.
+            pub(super) struct Write<'a> {
+                /// The case id.
+                pub id: &'a str,
+                /// Its facts afterwards.
+                pub facts: &'a CaseFacts,
+                /// Its facts as stored, if known (`CaseCommit::previous`): rows that did not
+                /// change are left as they are.
+                pub previous: Option<&'a CaseFacts>,
+            }
+
+            /// Rewrites the query rows of cases (whose rows exist, distinct) from their facts,
+            /// leaving those equal to the stored facts where those are known; events new to
+            /// the store are stamped `now` (server clock, milliseconds). One statement per
+            /// table for all of them.
             pub(super) async fn write(
                 conn: &mut Conn,
-                cases: &[(&str, &CaseFacts)],
+                cases: &[Write<'_>],
                 now: i64,
             ) -> Result<(), StoreError> {
-                if cases.is_empty() {
-                    return Ok(());
-                }
-                let ids: Vec<&str> = cases.iter().map(|(id, _)| *id).collect();
                 let text = |id: &str| Param::Text(id.to_owned());
-                batch::in_ids(conn, "DELETE FROM case_evidence WHERE case_id", &ids).await?;
-                let evidence = cases
+                // Photo hashes: of the cases whose photos changed.
+                let photos: Vec<&Write<'_>> = cases
                     .iter()
-                    .flat_map(|(id, facts)| {
-                        facts
+                    .filter(|w| w.previous.is_none_or(|p| p.evidence != w.facts.evidence))
+                    .collect();
+                let ids: Vec<&str> = photos.iter().map(|w| w.id).collect();
+                batch::in_ids(conn, "DELETE FROM case_evidence WHERE case_id", &ids).await?;
+                let evidence = photos
+                    .iter()
+                    .flat_map(|w| {
+                        w.facts
                             .evidence
                             .iter()
-                            .map(move |hash| vec![text(id), Param::Text(hash.to_string())])
+                            .map(move |hash| vec![text(w.id), Param::Text(hash.to_string())])
                     })
                     .collect();
                 batch::values(conn, "INSERT INTO case_evidence (case_id, hash)", evidence, "")
                     .await?;
+                // Events: the ones not stored yet (a stored one keeps its receipt time).
                 let events = cases
                     .iter()
-                    .flat_map(|(id, facts)| {
-                        facts.events.iter().map(move |event| {
-                            vec![text(id), Param::Text(event.to_string()), Param::Int(now)]
-                        })
+                    .flat_map(|w| {
+                        w.facts
+                            .events
+                            .iter()
+                            .filter(move |e| w.previous.is_none_or(|p| !p.events.contains(e)))
+                            .map(move |event| {
+                                vec![text(w.id), Param::Text(event.to_string()), Param::Int(now)]
+                            })
                     })
                     .collect();
                 batch::values(
@@ -59,15 +78,21 @@ macro_rules! facts {
                     "ON CONFLICT (case_id, event_id) DO NOTHING",
                 )
                 .await?;
-                batch::in_ids(conn, "DELETE FROM case_deadlines WHERE case_id", &ids).await?;
-                let deadlines = cases
+                // Deadlines: of the cases whose running deadlines changed.
+                let timed: Vec<&Write<'_>> = cases
                     .iter()
-                    .flat_map(|(id, facts)| {
-                        facts.deadlines.iter().map(move |deadline| {
+                    .filter(|w| w.previous.is_none_or(|p| p.deadlines != w.facts.deadlines))
+                    .collect();
+                let ids: Vec<&str> = timed.iter().map(|w| w.id).collect();
+                batch::in_ids(conn, "DELETE FROM case_deadlines WHERE case_id", &ids).await?;
+                let deadlines = timed
+                    .iter()
+                    .flat_map(|w| {
+                        w.facts.deadlines.iter().map(move |deadline| {
                             let within = i64::try_from(deadline.within_secs.saturating_mul(1000))
                                 .unwrap_or(i64::MAX / 2);
                             vec![
-                                text(id),
+                                text(w.id),
                                 Param::Text(deadline.kind.as_str().to_owned()),
                                 Param::MaybeText(
                                     deadline.department.as_ref().map(|d| d.as_str().to_owned()),
@@ -88,11 +113,14 @@ macro_rules! facts {
                          ON e.case_id = v.column1 AND e.event_id = v.column5",
                 )
                 .await?;
+                // List columns (and the earliest deadline): of the cases where one changed.
                 let columns = cases
                     .iter()
-                    .map(|(id, facts)| {
+                    .filter(|w| w.previous.is_none_or(|p| !same_columns(p, w.facts)))
+                    .map(|w| {
+                        let facts = w.facts;
                         vec![
-                            text(id),
+                            text(w.id),
                             Param::Text(facts.status.as_str().to_owned()),
                             Param::MaybeText(facts.tier.map(|t| t.as_str().to_owned())),
                             Param::Text(facts.category.as_str().to_owned()),
@@ -116,6 +144,19 @@ macro_rules! facts {
                 )
                 .await?;
                 Ok(())
+            }
+
+            /// Whether the case row's columns (and `next_due_at`, from the deadlines) are the
+            /// same for both.
+            fn same_columns(a: &CaseFacts, b: &CaseFacts) -> bool {
+                a.status == b.status
+                    && a.tier == b.tier
+                    && a.category == b.category
+                    && a.title == b.title
+                    && a.reporter == b.reporter
+                    && a.source == b.source
+                    && a.created_at == b.created_at
+                    && a.deadlines == b.deadlines
             }
 
             /// Ids of cases whose query rows were never computed (stored before migration

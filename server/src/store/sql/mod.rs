@@ -204,7 +204,12 @@ macro_rules! store_impls {
                     match summary {
                         // Events stored before 0002 count as received at the last write.
                         Ok((_, facts)) => {
-                            facts::write(&mut tx, &[(id.as_str(), &facts)], updated_at).await?
+                            let write = facts::Write {
+                                id: &id,
+                                facts: &facts,
+                                previous: None,
+                            };
+                            facts::write(&mut tx, &[write], updated_at).await?
                         }
                         Err(error) => {
                             tracing::warn!(case = %id, %error, "query rows not computed: the stored case does not read");
@@ -255,13 +260,13 @@ macro_rules! store_impls {
                     $crate::store::COMPACT_AFTER,
                 );
                 let now = wangge_proto::values::Timestamp::now().as_millis();
-                let write = cases::Write {
+                let write = Commit {
+                    n: 0,
                     id: &id,
-                    index: &commit.index,
+                    commit: &commit,
                     plan: &plan,
                 };
-                cases::write(&mut tx, &[write], now).await?;
-                facts::write(&mut tx, &[(id.as_str(), &commit.facts)], now).await?;
+                write_commits(&mut tx, &[write], now).await?;
                 tx.commit().await?;
                 Ok(result)
             }
@@ -428,12 +433,19 @@ macro_rules! store_impls {
                 .map(|c| cases::Write {
                     id: c.id,
                     index: &c.commit.index,
+                    previous: c.commit.previous.as_ref().map(|p| &p.index),
                     plan: c.plan,
                 })
                 .collect();
             cases::write(conn, &writes, now).await?;
-            let facts: Vec<(&str, &wangge_sync::hub::CaseFacts)> =
-                commits.iter().map(|c| (c.id, &c.commit.facts)).collect();
+            let facts: Vec<facts::Write<'_>> = commits
+                .iter()
+                .map(|c| facts::Write {
+                    id: c.id,
+                    facts: &c.commit.facts,
+                    previous: c.commit.previous.as_ref().map(|p| &p.facts),
+                })
+                .collect();
             facts::write(conn, &facts, now).await
         }
     };
