@@ -8,10 +8,10 @@
 //! half of the colour detail (35.7 dB at q 80 however fine the luma), and the default tables,
 //! tuned for the eye, spend bytes on low frequencies that PSNR weighs no more than the high
 //! ones. At 39.5 dB on the benchmark's photos, against the plain path's bytes: 4:2:0 with
-//! mozjpeg's defaults needed 1.24 ×, 4:2:2 ≈ 1.4 ×, 4:4:4 with the default tables ≈ 1.1 ×,
-//! 4:4:4 flat 0.96 ×. Trellis quantisation would save another 13 % but triples the encoding
-//! time (≈ 70 → ≈ 200 ms), which the time target cannot pay; progressive scans save 2 % for
-//! 50 ms. Thumbnail: mozjpeg's defaults (trellis, 4:2:0, perceptual tables, its quality
+//! mozjpeg's defaults needs more than 1.7 × (q 96 still falls short), 4:2:2 1.3 ×, 4:4:4
+//! with the default tables ≈ 1 ×, 4:4:4 flat 0.96 × (figures: ADR 0009). Trellis
+//! quantisation would save another 13 % but triples the encoding time (≈ 70 → ≈ 200 ms),
+//! which the time target cannot pay; progressive scans save 2 % for 50 ms. Thumbnail: mozjpeg's defaults (trellis, 4:2:0, perceptual tables, its quality
 //! bisected to fit the byte budget) — at 320 px the eye, not PSNR, is the judge. libwebp for
 //! WebP. Portable: the image crate's `JpegEncoder` (4:4:4, standard tables, larger files).
 
