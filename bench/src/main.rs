@@ -3,11 +3,11 @@
 //! ```text
 //! cargo run --release -p wangge-bench -- sync [--json] [--quick]
 //! cargo run --release -p wangge-bench -- server [--json] [--quick] [--only merge]
-//! cargo run --release -p wangge-bench -- mobile [--json] [--quick]
+//! cargo run --release -p wangge-bench -- mobile [--json] [--quick] [--only photo]
 //! ```
 //!
-//! `--only merge` runs only the server's `merge-validated` figure (for iterating on it; a
-//! full run still measures every figure).
+//! `--only merge` runs only the server's `merge-validated` figure, `--only photo` only the
+//! phone's `photo-*` figures (for iterating on them; a full run still measures every figure).
 //!
 //! Prints the table (or, with `--json`, one JSON document). Exits with 1 if a scenario did
 //! not converge, lost data or failed to run, 2 on a usage error; a missed speed or byte
@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use wangge_bench::{mobile, report, server, sync};
 
 const USAGE: &str =
-    "usage: wangge-bench (sync | server | mobile) [--json] [--quick] [--only merge]";
+    "usage: wangge-bench (sync | server | mobile) [--json] [--quick] [--only merge|photo]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,14 +38,16 @@ fn main() -> ExitCode {
     let mut quick = false;
     let mut command = None;
     let mut only_merge = false;
+    let mut only_photo = false;
     let mut args_iter = args.iter();
     while let Some(arg) = args_iter.next() {
         match arg.as_str() {
             "--json" => json = true,
             "--only" => match args_iter.next().map(String::as_str) {
                 Some("merge") => only_merge = true,
+                Some("photo") => only_photo = true,
                 other => {
-                    eprintln!("--only takes `merge`, not {other:?}\n{USAGE}");
+                    eprintln!("--only takes `merge` or `photo`, not {other:?}\n{USAGE}");
                     return ExitCode::from(2);
                 }
             },
@@ -64,7 +66,7 @@ fn main() -> ExitCode {
     match command {
         Some("sync") => run_sync(json, quick),
         Some("server") => run_server(json, quick, only_merge),
-        Some("mobile") => run_mobile(json, quick),
+        Some("mobile") => run_mobile(json, quick, only_photo),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -130,12 +132,13 @@ fn run_server(json: bool, quick: bool, only_merge: bool) -> ExitCode {
     }
 }
 
-fn run_mobile(json: bool, quick: bool) -> ExitCode {
-    let config = if quick {
+fn run_mobile(json: bool, quick: bool, only_photo: bool) -> ExitCode {
+    let mut config = if quick {
         mobile::Config::quick()
     } else {
         mobile::Config::full()
     };
+    config.only_photo = only_photo;
     let figures = match mobile::run(&config) {
         Ok(figures) => figures,
         Err(error) => {

@@ -34,6 +34,9 @@ use crate::sync::Result;
 pub struct Config {
     /// Smaller sizes, for tests (the targets are for full runs).
     pub quick: bool,
+    /// Only the `photo-*` figures (`--only photo`, for iterating on the photo pipeline; a
+    /// full run still measures every figure).
+    pub only_photo: bool,
     /// Seed of every generator.
     pub seed: u64,
     /// Camera photos measured (different scenes).
@@ -60,6 +63,7 @@ impl Config {
     pub fn full() -> Self {
         Self {
             quick: false,
+            only_photo: false,
             seed: 2026,
             photos: 3,
             photo_size: (4032, 3024),
@@ -94,6 +98,9 @@ pub fn run(config: &Config) -> Result<Vec<Figure>> {
     let mut figures = photo_speed::run(config, &photos)?;
     figures.extend(peak::run(config, &photos)?);
     figures.extend(bomb::run(config)?);
+    if config.only_photo {
+        return Ok(figures);
+    }
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("phone.db");
     let worker = store_fill::worker(config.seed);

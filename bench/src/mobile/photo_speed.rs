@@ -114,14 +114,20 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
             "native",
             &ours_webp,
             &plain,
-            "WebP (libwebp) at the same quality setting, 80",
+            &format!(
+                "WebP (libwebp) at the same quality setting, {}",
+                native.quality
+            ),
         ),
         informational(
             "photo-12mp-portable",
             "portable",
             &ours_portable,
             &plain,
-            "the pure-Rust engine: zune-jpeg full-size decode, fast_image_resize, the image crate's JpegEncoder q 80 (4:4:4)",
+            &format!(
+                "the pure-Rust engine: zune-jpeg full-size decode, fast_image_resize, the image crate's JpegEncoder q {} (4:4:4)",
+                portable.quality
+            ),
         ),
     ])
 }
@@ -190,13 +196,14 @@ fn time_figure(ours: &Measured, plain: &mut Measured, config: &Config) -> Figure
         details,
         notes: vec![format!(
             "{} × {} camera JPEGs (4:2:0, q 92, EXIF) → 1600 px main + 320 px thumbnail; \
-             DCT-scaled libjpeg-turbo decode, fast_image_resize Lanczos3, mozjpeg trellis encode",
+             DCT-scaled libjpeg-turbo decode, fast_image_resize Lanczos3, mozjpeg encode \
+             (4:4:4, flat quantisation table)",
             config.photo_size.0, config.photo_size.1
         )],
     }
 }
 
-/// The lowest quality setting (80…100) at which the pipeline's main file of `jpeg` reaches
+/// The lowest quality setting (the default's…100) at which the pipeline's main file of `jpeg` reaches
 /// the target PSNR, and that file's bytes (`None` when even 100 does not).
 fn quality_for_psnr(
     jpeg: &[u8],

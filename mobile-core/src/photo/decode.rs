@@ -1,11 +1,16 @@
 //! Pixels out of a probed file, at the smallest size that still covers the target.
 //!
 //! On the native engine a JPEG is decoded by libjpeg-turbo (inside mozjpeg) at a reduced scale
-//! in the DCT domain (k/8, the smallest k whose output still has the target's long edge), so a
-//! 12 MP photo bound for 1600 px is decoded at ½ scale: a quarter of the memory and of the
-//! colour conversion. libjpeg reports errors by panicking through the C code; they are caught
-//! here and become [`PhotoError::Corrupt`]. Everything else — and everything on the portable
-//! engine — goes through the image crate with tight [`image::Limits`].
+//! in the DCT domain (k/8, the smallest k whose output is still 1.5 × the target's long edge),
+//! so a 12 MP photo bound for 1600 px is decoded at ⅝ scale: 39 % of the pixels. The margin is
+//! for quality: the DCT's own shrinking is a block-wise cut-off, not Lanczos3, and the closer
+//! it comes to the target the more it shows. Against a full-size Lanczos3 resize (the
+//! `photo-12mp-bytes` reference) the resized pixels reach 44.7 dB RGB PSNR from ½ scale
+//! (2016 px, 1.26 × the target), 49.0 dB from ⅝ (2520 px), 49.5 dB from ¾ — ½ alone ate
+//! most of the 39.5 dB budget before encoding. libjpeg reports errors by panicking through
+//! the C code; they are caught here and become [`PhotoError::Corrupt`]. Everything else — and
+//! everything on the portable engine — goes through the image crate with tight
+//! [`image::Limits`].
 
 use std::io::Cursor;
 
@@ -17,7 +22,7 @@ use super::{Engine, SourceFormat};
 use super::{PhotoError, PhotoOptions};
 
 /// Decodes `bytes` to RGB, at least `target_long_edge` pixels on its long edge when the source
-/// has them.
+/// has them (on libjpeg with a margin: [`dct_scale`]).
 pub(crate) fn decode(
     bytes: &[u8],
     probe: &Probe,
@@ -34,10 +39,18 @@ pub(crate) fn decode(
     decode_portable(bytes, probe, options)
 }
 
-/// The DCT scale numerator (of 8) for a source long edge and a target long edge.
+/// How much larger than the target the DCT-scaled picture must stay (3/2), so that Lanczos3
+/// does most of the shrinking (see the module docs).
+const RESIZE_MARGIN: (u64, u64) = (3, 2);
+
+/// The DCT scale numerator (of 8) for a source long edge and a target long edge: the smallest
+/// whose output is [`RESIZE_MARGIN`] × the target, or the full size.
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) fn dct_scale(source_long_edge: u32, target_long_edge: u32) -> u8 {
-    let target = u64::from(target_long_edge.min(source_long_edge));
+    let (numerator, denominator) = RESIZE_MARGIN;
+    let target = (u64::from(target_long_edge) * numerator)
+        .div_ceil(denominator)
+        .min(u64::from(source_long_edge));
     (1..=8u8)
         .find(|&k| (u64::from(source_long_edge) * u64::from(k)).div_ceil(8) >= target)
         .unwrap_or(8)
@@ -145,11 +158,13 @@ mod tests {
     use super::dct_scale;
 
     #[test]
-    fn the_scale_keeps_the_target_covered() {
-        assert_eq!(dct_scale(4032, 1600), 4);
-        assert_eq!(dct_scale(4000, 500), 1);
+    fn the_scale_leaves_lanczos_a_margin_over_the_target() {
+        assert_eq!(dct_scale(4032, 1600), 5);
+        assert_eq!(dct_scale(4000, 500), 2);
         assert_eq!(dct_scale(1200, 1600), 8);
-        assert_eq!(dct_scale(3264, 1600), 4);
-        assert_eq!(dct_scale(3000, 1600), 5);
+        assert_eq!(dct_scale(2000, 1600), 8);
+        assert_eq!(dct_scale(3264, 1600), 6);
+        assert_eq!(dct_scale(3000, 1600), 7);
+        assert_eq!(dct_scale(8160, 1600), 3);
     }
 }

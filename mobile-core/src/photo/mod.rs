@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! bytes ─ probe ─ metadata ─ decode ─ resize ─ orient ─ encode ─ thumbnail ─ hash
-//!         │        │          │ (DCT ½ scale on libjpeg)       └ from the main picture, ≤ 8 KB
+//!         │        │          │ (DCT ⅝ scale on libjpeg)       └ from the main picture, ≤ 8 KB
 //!         │        └ orientation, capture time, GPS — read before the files are stripped
 //!         └ format, claimed size, completeness: bombs and cut files refused here,
 //!           before any large allocation
