@@ -305,8 +305,7 @@ fn check<P: Policy>(
             })
         })
         .collect::<Result<Vec<_>, Rejection>>()?;
-    let decoded: Vec<_> = authored.iter().map(|a| a.decoded.clone()).collect();
-    let touched = Touched::by(&fork, &decoded);
+    let touched = Touched::by(&fork, authored.iter().map(|a| &a.decoded));
 
     let after = CaseDocument::from_automerge(fork).map_err(|e| not_a_case(&e.to_string()))?;
     match after.id() {
@@ -352,6 +351,7 @@ fn check<P: Policy>(
             before: before.map(|hot| &hot.doc),
             stored_events: before.map_or(&[], |hot| &hot.events),
             after: &after,
+            after_events: &events,
             changes: &authored,
         })?;
     }

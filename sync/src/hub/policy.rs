@@ -39,6 +39,9 @@ pub struct UploadCheck<'a> {
     pub stored_events: &'a [WorkflowEvent],
     /// The document with the uploaded changes merged.
     pub after: &'a CaseDocument,
+    /// The workflow events of `after` that validate, as [`CaseDocument::events`] reads them:
+    /// the hub has read them already.
+    pub after_events: &'a [WorkflowEvent],
     /// The changes the hub did not have, in causal order.
     pub changes: &'a [Authored],
 }

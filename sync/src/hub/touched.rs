@@ -40,7 +40,10 @@ pub(crate) struct Touched {
 
 impl Touched {
     /// What `changes` (in causal order, applied to `doc`) write.
-    pub(crate) fn by(doc: &AutoCommit, changes: &[ExpandedChange]) -> Self {
+    pub(crate) fn by<'a>(
+        doc: &AutoCommit,
+        changes: impl IntoIterator<Item = &'a ExpandedChange>,
+    ) -> Self {
         let mut touched = Self::default();
         let mut places: HashMap<OpId, Option<Place>> = HashMap::new();
         for change in changes {

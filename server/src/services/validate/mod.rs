@@ -36,6 +36,7 @@ use std::rc::Rc;
 
 use automerge::legacy::OpId;
 use wangge_proto::case::{CaseDocument, LayoutProblem};
+use wangge_proto::values::EventId;
 use wangge_proto::workflow::WorkflowEvent;
 use wangge_sync::hub::{Policy, Rejection, UploadCheck};
 
@@ -101,7 +102,7 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
 
         let mut own = Vec::new();
         for key in ledger.take_pending() {
-            let event = new_event(after, &key)?;
+            let event = new_event(after, upload.after_events, &key)?;
             events::check(&event, author, &mut history)?;
             own.push(event.id);
         }
@@ -120,8 +121,18 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
     }
 }
 
-/// The new event at `events/<key>` as the merged document holds it.
-fn new_event(after: &CaseDocument, key: &str) -> Result<WorkflowEvent, Rejection> {
+/// The new event at `events/<key>` as the merged document holds it: among the events the hub
+/// read (those that validate), or else read here for the reason it does not validate.
+fn new_event(
+    after: &CaseDocument,
+    valid: &[WorkflowEvent],
+    key: &str,
+) -> Result<WorkflowEvent, Rejection> {
+    if let Ok(id) = key.parse::<EventId>()
+        && let Some(event) = valid.iter().find(|e| e.id == id && e.id.to_string() == key)
+    {
+        return Ok(event.clone());
+    }
     match after.event(key) {
         Ok(Some(event)) => Ok(event),
         Ok(None) => Err(refusals::layout(&LayoutProblem {
