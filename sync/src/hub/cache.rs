@@ -23,7 +23,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use sha2::{Digest, Sha256};
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
-use wangge_proto::workflow::WorkflowEvent;
 
 use super::CaseIndex;
 use super::Previous;
@@ -68,9 +67,8 @@ pub(crate) struct Hot {
     pub doc: CaseDocument,
     /// Its index.
     pub index: CaseIndex,
-    /// Its workflow events that validate (read with the index, or at the merge that made it).
-    pub events: Vec<WorkflowEvent>,
-    /// The costly parts of its last read, for the next merge to start from.
+    /// The costly parts of its last read (its workflow events among them), for the next merge
+    /// to start from.
     pub glance: Glance,
     /// The index and facts stored with its last commit, if this hub made that commit.
     pub written: Option<Previous>,
@@ -222,7 +220,6 @@ mod tests {
                 grid,
                 departments: Default::default(),
             },
-            events: Vec::new(),
             written: None,
             stored_len: 1000,
         }

@@ -8,7 +8,7 @@
 //! Pure: no clock — deadlines stay relative to their anchor event, and the store, which
 //! records when it first received each event, turns them into points in time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use wangge_proto::case::{CaseDocument, CaseSource, Origin};
 use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
@@ -49,11 +49,16 @@ pub struct Summary {
     pub index: CaseIndex,
     /// The query tables' facts.
     pub facts: CaseFacts,
-    /// The workflow events that validate (what [`CaseDocument::events`] reads), kept with the
-    /// hot document so the next merge's policy judges against them without reading them again.
-    pub events: Vec<WorkflowEvent>,
     /// The costly parts of this read, for the next merge to start from.
     pub(crate) glance: Glance,
+}
+
+impl Summary {
+    /// The workflow events that validate (what [`CaseDocument::events`] reads), kept with the
+    /// hot document so the next merge's policy judges against them without reading them again.
+    pub fn events(&self) -> &[WorkflowEvent] {
+        self.glance.events()
+    }
 }
 
 /// The parts of a case that cost the most to read — the origin, the photo hashes, every
@@ -63,19 +68,23 @@ pub struct Summary {
 pub(crate) struct Glance {
     origin: Origin,
     evidence: BTreeSet<ContentHash>,
-    /// The events that validate, by their key in `events`.
-    events: BTreeMap<String, WorkflowEvent>,
+    /// The events that validate, in the order of their keys in `events` (their ids).
+    events: Vec<WorkflowEvent>,
 }
 
 impl Glance {
     /// Reads the parts whole.
     pub(crate) fn read(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
-        let (events, _) = case.events()?;
         Ok(Self {
             origin: case.origin()?,
             evidence: case.evidence_hashes()?.into_iter().collect(),
-            events: events.into_iter().map(|e| (e.id.to_string(), e)).collect(),
+            events: case.events()?.0,
         })
+    }
+
+    /// The events that validate.
+    pub(crate) fn events(&self) -> &[WorkflowEvent] {
+        &self.events
     }
 
     /// The parts of `case`, which is the case this glance was read from with changes that
@@ -90,16 +99,20 @@ impl Glance {
             false => self.evidence.clone(),
         };
         let events = if touched.replaced("events") {
-            let (events, _) = case.events()?;
-            events.into_iter().map(|e| (e.id.to_string(), e)).collect()
+            case.events()?.0
         } else {
             let mut events = self.events.clone();
             for key in touched.entries("events") {
+                let at = events.binary_search_by(|e| e.id.to_string().as_str().cmp(key));
                 // As `CaseDocument::events` reads an entry: kept if it validates.
-                match case.event(key) {
-                    Ok(Some(event)) => events.insert(key.to_owned(), event),
-                    Ok(None) | Err(_) => events.remove(key),
-                };
+                match (case.event(key), at) {
+                    (Ok(Some(event)), Ok(at)) => events[at] = event,
+                    (Ok(Some(event)), Err(at)) => events.insert(at, event),
+                    (Ok(None) | Err(_), Ok(at)) => {
+                        events.remove(at);
+                    }
+                    (Ok(None) | Err(_), Err(_)) => {}
+                }
             }
             events
         };
@@ -150,8 +163,7 @@ fn summary_of(
     glance: Glance,
     policy: &DeadlinePolicy,
 ) -> Result<Summary, wangge_proto::Error> {
-    let events: Vec<WorkflowEvent> = glance.events.values().cloned().collect();
-    let state = derive(&events, policy);
+    let state = derive(&glance.events, policy);
     let origin = &glance.origin;
     let index = CaseIndex {
         grid: origin.grid.clone(),
@@ -172,7 +184,6 @@ fn summary_of(
     Ok(Summary {
         index,
         facts,
-        events,
         glance,
     })
 }

@@ -16,7 +16,7 @@ use automerge::{
 use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
-use wangge_proto::workflow::{DeadlinePolicy, WorkflowEvent};
+use wangge_proto::workflow::DeadlinePolicy;
 
 use super::cache::{DocCache, Hot, StoredKey};
 use super::chunks::{self, Chunks, Corrupt};
@@ -110,7 +110,6 @@ struct Checked {
     after: CaseDocument,
     index: CaseIndex,
     facts: CaseFacts,
-    events: Vec<WorkflowEvent>,
     glance: Glance,
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
@@ -157,7 +156,6 @@ pub(crate) fn merge<P: Policy>(
         mut after,
         index,
         facts,
-        events,
         glance,
         authored,
         phone_heads,
@@ -213,7 +211,6 @@ pub(crate) fn merge<P: Policy>(
         Hot {
             doc: after,
             index: commit.index.clone(),
-            events,
             glance,
             written: Some(Previous {
                 index: commit.index.clone(),
@@ -233,17 +230,12 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
     // Which departments were brought in (the index) does not depend on deadlines.
-    let Summary {
-        index,
-        events,
-        glance,
-        ..
-    } = summary(&doc, &DeadlinePolicy::default()).map_err(|e| StoredCorrupt(e.to_string()))?;
+    let Summary { index, glance, .. } =
+        summary(&doc, &DeadlinePolicy::default()).map_err(|e| StoredCorrupt(e.to_string()))?;
     Ok(Before {
         hot: Hot {
             doc,
             index,
-            events,
             glance,
             written: None,
             stored_len: stored.len(),
@@ -317,7 +309,6 @@ fn check<P: Policy>(
     let Summary {
         index,
         facts,
-        events,
         glance,
     } = summary_after(&after, glance, &touched, ctx.deadlines)
         .map_err(|e| not_a_case(&e.to_string()))?;
@@ -329,7 +320,7 @@ fn check<P: Policy>(
             (&index, &facts),
             "{touched:?}"
         );
-        assert_eq!(whole.events, events, "{touched:?}");
+        assert_eq!(whole.events(), glance.events(), "{touched:?}");
     }
     let before = before.map(|hot| &*hot);
     // The uploader must have the case in scope — as it was, or as created — or it would
@@ -349,9 +340,9 @@ fn check<P: Policy>(
             session: ctx.session,
             case: upload.case,
             before: before.map(|hot| &hot.doc),
-            stored_events: before.map_or(&[], |hot| &hot.events),
+            stored_events: before.map_or(&[], |hot| hot.glance.events()),
             after: &after,
-            after_events: &events,
+            after_events: glance.events(),
             changes: &authored,
         })?;
     }
@@ -359,7 +350,6 @@ fn check<P: Policy>(
         after,
         index,
         facts,
-        events,
         glance,
         authored,
         phone_heads,
