@@ -23,7 +23,10 @@ use crate::values::{CaseId, CategoryCode, DepartmentCode, DeviceId, EventId, Tim
 use crate::workflow::{Action, CaseState, DeadlinePolicy, WorkflowEvent, derive, heads};
 
 mod glance;
+mod one_pass;
 mod part;
+
+use one_pass::OnePass;
 
 /// Keys of the maps created with every case.
 const CONTAINERS: [&str; 5] = [
@@ -211,7 +214,7 @@ impl CaseDocument {
 
     /// Who registered the case, where, when — read alone, without the rest of the case.
     pub fn origin(&self) -> Result<Origin, Error> {
-        Ok(hydrate_prop(&self.doc, ROOT, "origin")?)
+        Ok(hydrate_prop(&OnePass::new(&self.doc), ROOT, "origin")?)
     }
 
     /// Replaces the title; only the characters that differ are changed, so a concurrent edit
@@ -352,7 +355,7 @@ impl CaseDocument {
 
     /// Reads and validates the whole case.
     pub fn read(&self) -> Result<CaseView, Error> {
-        let doc = &self.doc;
+        let doc = &OnePass::new(&self.doc);
         let required =
             |key: &str, e: autosurgeon::HydrateError| Error::Document(format!("{key}: {e}"));
         let schema: u64 = hydrate_prop(doc, ROOT, "schema").map_err(|e| required("schema", e))?;
@@ -473,10 +476,11 @@ impl CaseDocument {
         problems: &mut Vec<LayoutProblem>,
     ) -> Result<Vec<T>, Error> {
         let obj = self.container(container)?;
+        let reader = OnePass::new(&self.doc);
         let mut out = Vec::new();
         for key in self.doc.keys(&obj) {
             let path = format!("{container}/{key}");
-            match hydrate_prop::<_, T, _, _>(&self.doc, &obj, key.as_str()) {
+            match hydrate_prop::<_, T, _, _>(&reader, &obj, key.as_str()) {
                 Ok(value) if key_of(&value) == key => out.push(value),
                 Ok(_) => problems.push(LayoutProblem {
                     path,
@@ -496,6 +500,7 @@ impl CaseDocument {
         problems: &mut Vec<LayoutProblem>,
     ) -> Result<BTreeMap<DepartmentCode, DepartmentNotes>, Error> {
         let obj = self.container("departments")?;
+        let reader = OnePass::new(&self.doc);
         let mut out = BTreeMap::new();
         for key in self.doc.keys(&obj) {
             let path = format!("departments/{key}");
@@ -509,7 +514,7 @@ impl CaseDocument {
                     continue;
                 }
             };
-            match hydrate_prop::<_, DepartmentSection, _, _>(&self.doc, &obj, key.as_str()) {
+            match hydrate_prop::<_, DepartmentSection, _, _>(&reader, &obj, key.as_str()) {
                 Ok(s) => {
                     out.insert(
                         code,

@@ -8,7 +8,7 @@
 use automerge::{ROOT, ReadDoc};
 use autosurgeon::{Hydrate, Text, hydrate_prop};
 
-use super::{CONTAINERS, CaseDocument, LayoutProblem};
+use super::{CONTAINERS, CaseDocument, LayoutProblem, OnePass};
 use crate::case::layout::{Comment, DepartmentSection, DuplicateLink, Evidence, Location, Origin};
 use crate::values::{CaseId, CategoryCode, DepartmentCode};
 use crate::workflow::WorkflowEvent;
@@ -72,7 +72,7 @@ impl CaseDocument {
     }
 
     fn check_root<T: Hydrate>(&self, key: &str) -> Result<(), LayoutProblem> {
-        hydrate_prop::<_, T, _, _>(&self.doc, ROOT, key)
+        hydrate_prop::<_, T, _, _>(&OnePass::new(&self.doc), ROOT, key)
             .map(|_| ())
             .map_err(|e| LayoutProblem {
                 path: key.into(),
@@ -113,7 +113,7 @@ impl CaseDocument {
 
     fn hydrate_entry<T: Hydrate>(&self, container: &str, key: &str) -> Result<T, LayoutProblem> {
         let obj = self.container_or_problem(container)?;
-        hydrate_prop::<_, T, _, _>(&self.doc, &obj, key).map_err(|e| LayoutProblem {
+        hydrate_prop::<_, T, _, _>(&OnePass::new(&self.doc), &obj, key).map_err(|e| LayoutProblem {
             path: format!("{container}/{key}"),
             message: e.to_string(),
         })
