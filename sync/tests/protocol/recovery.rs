@@ -198,6 +198,47 @@ fn an_upload_for_a_case_the_hub_does_not_know_is_sent_again_whole() {
     assert_eq!(hub_heads(&empty, &case), phone.heads(&case));
 }
 
+/// The automerge chunk type of the first chunk of `bytes`: 0 a document, 1 a change, 2 a
+/// deflated change.
+fn first_chunk_type(bytes: &[u8]) -> u8 {
+    assert_eq!(bytes[..4], [0x85, 0x6f, 0x4a, 0x83], "an automerge chunk");
+    bytes[8]
+}
+
+/// The one upload of the phone's next request.
+fn next_upload(phone: &Device) -> wangge_sync::wire::CaseUpload {
+    let (request, _) = phone.sync.prepare(&phone.phone).unwrap();
+    let request: wangge_sync::wire::SyncRequest =
+        wire::decode(&request, Kind::SyncRequest, &Limits::default()).unwrap();
+    assert_eq!(request.uploads.len(), 1);
+    request.uploads.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_new_case_goes_as_its_changes_and_a_case_asked_for_again_as_a_document() {
+    let store = MemoryHub::new();
+    let mut phone = Device::grid_worker(&store, 1);
+    let case = phone.create_case(1, "窨井盖破损");
+    phone.set_title(&case, "窨井盖破损，已设警示");
+    // Never confirmed: every change, as change chunks on an empty base.
+    let upload = next_upload(&phone);
+    assert!(upload.base.is_empty());
+    assert!(matches!(first_chunk_type(&upload.changes), 1 | 2));
+    let mut sent = automerge::AutoCommit::load(&upload.changes).unwrap();
+    assert_eq!(Some(sent.get_heads()), phone.heads(&case));
+    phone.sync_fully(&hub(&store, AcceptAll));
+    assert_eq!(hub_heads(&store, &case), phone.heads(&case));
+
+    // A hub that lacks the case asks for it whole: then it goes as a document.
+    let empty = MemoryHub::new();
+    phone.set_title(&case, "窨井盖破损，已修复");
+    let report = phone.sync_with(&hub(&empty, AcceptAll)).unwrap();
+    assert_eq!(report.resend, vec![case]);
+    let upload = next_upload(&phone);
+    assert!(upload.base.is_empty());
+    assert_eq!(first_chunk_type(&upload.changes), 0);
+}
+
 #[test]
 fn data_that_does_not_apply_is_downloaded_whole_even_with_local_edits() {
     use serde_bytes::ByteBuf;
