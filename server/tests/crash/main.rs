@@ -10,7 +10,10 @@
 //!
 //! The phone reaches the server through a slow link ([`slow_link`]): answers arrive a moment
 //! after the server sent them, as on a weak mobile signal, and are lost if the server dies
-//! meanwhile — so kills also land between a batch's commit and the phone hearing of it.
+//! meanwhile — so kills also land between a batch's commit and the phone hearing of it. Most
+//! kills come after a random delay; every [`AIMED_EVERY`]th round the kill is aimed at that
+//! window — the moment the link holds the first bytes of the batch's answer — so every run
+//! covers it, however fast the server merges.
 //!
 //! `WANGGE_CRASH_SEED=<n>` replays one seed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -40,6 +43,9 @@ use phone::{Phone, edit, new_case};
 const ROUNDS: usize = 6;
 /// New cases per batch (plus an edit of every earlier case).
 const NEW_PER_ROUND: u32 = 12;
+/// Every this many rounds (counting from the first), the kill is aimed between the batch's
+/// commit and its answer reaching the phone.
+const AIMED_EVERY: usize = 3;
 
 /// The server binary running on a data directory.
 struct Server {
@@ -114,14 +120,35 @@ const LINK_DELAY: Duration = Duration::from_millis(250);
 /// A slow link to the server at `base`: a loopback proxy that passes requests on at once and
 /// holds each answer for [`LINK_DELAY`] before passing it on. When the server's side closes
 /// meanwhile (the process was killed), the held bytes are dropped and the phone's connection
-/// is closed: the answer never arrives. Returns the link's base URL.
-async fn slow_link(base: &str) -> String {
+/// is closed: the answer never arrives.
+struct SlowLink {
+    /// The link's base URL.
+    base: String,
+    /// How many answers have begun to arrive from the server (and are being held).
+    answers: tokio::sync::watch::Receiver<u64>,
+}
+
+impl SlowLink {
+    /// Waits until an answer begins to arrive after `seen` had: the server has finished the
+    /// request (committed it, for a sync) and the phone has not heard of it yet.
+    async fn answer_held_after(&mut self, seen: u64) {
+        self.answers
+            .wait_for(|answers| *answers > seen)
+            .await
+            .expect("the link is open");
+    }
+}
+
+async fn slow_link(base: &str) -> SlowLink {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let target: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let (answered, answers) = tokio::sync::watch::channel(0u64);
+    let answered = std::sync::Arc::new(answered);
     tokio::spawn(async move {
         while let Ok((phone_side, _)) = listener.accept().await {
+            let answered = answered.clone();
             tokio::spawn(async move {
                 let Ok(server_side) = tokio::net::TcpStream::connect(target).await else {
                     return;
@@ -142,6 +169,9 @@ async fn slow_link(base: &str) -> String {
                             Ok(0) | Err(_) => break,
                             Ok(n) => {
                                 held.extend_from_slice(&buffer[..n]);
+                                if due.is_none() {
+                                    answered.send_modify(|answers| *answers += 1);
+                                }
                                 due.get_or_insert(tokio::time::Instant::now() + LINK_DELAY);
                             }
                         },
@@ -158,7 +188,10 @@ async fn slow_link(base: &str) -> String {
             });
         }
     });
-    format!("http://{address}")
+    SlowLink {
+        base: format!("http://{address}"),
+        answers,
+    }
 }
 
 /// Every change the phone holds as acknowledged by the server, per case: the changes up to
@@ -197,7 +230,8 @@ async fn run(seed: u64, data_dir: PathBuf, database_url: Option<String>) -> Outc
     let n = u8::try_from(seed % 100).unwrap() * 2 + 1;
     let mut worker = Phone::sign_in_at(&server.base, "wangge", n).await;
     let mut secretary = Phone::sign_in_at(&server.base, "shequ", n + 1).await;
-    worker.client = HttpClient::new(&slow_link(&server.base).await, &worker.token).unwrap();
+    let mut link = slow_link(&server.base).await;
+    worker.client = HttpClient::new(&link.base, &worker.token).unwrap();
 
     // One batch synced normally, to learn how long a batch takes on this machine.
     for n in 0..NEW_PER_ROUND {
@@ -224,14 +258,20 @@ async fn run(seed: u64, data_dir: PathBuf, database_url: Option<String>) -> Outc
         }
 
         // Sync, and kill the server somewhere in [0, 1.3 × the batch's expected time): before,
-        // during or after its commits, sometimes after the response.
+        // during or after its commits, sometimes after the response. Or, in an aimed round,
+        // right after the commit, while the answer is on its way.
         let scale = (earlier.len() as f64 + f64::from(NEW_PER_ROUND)) / f64::from(NEW_PER_ROUND);
         let delay = typical.mul_f64(scale * rng.random_range(0.0..1.3));
+        let answers_before = *link.answers.borrow();
         let syncing = tokio::spawn(async move {
             let result = sync_once(&worker.sync, &mut worker.phone, &worker.client).await;
             (worker, result)
         });
-        tokio::time::sleep(delay).await;
+        if round % AIMED_EVERY == 0 {
+            link.answer_held_after(answers_before).await;
+        } else {
+            tokio::time::sleep(delay).await;
+        }
         server.kill();
         let (returned, result) = syncing.await.unwrap();
         worker = returned;
@@ -243,7 +283,8 @@ async fn run(seed: u64, data_dir: PathBuf, database_url: Option<String>) -> Outc
 
         // Restart on the same data: nothing the phone holds as acknowledged is missing.
         server = Server::start(&data_dir, url);
-        worker.client = HttpClient::new(&slow_link(&server.base).await, &worker.token).unwrap();
+        link = slow_link(&server.base).await;
+        worker.client = HttpClient::new(&link.base, &worker.token).unwrap();
         reconnect(&mut secretary, &server);
         secretary.sync_fully().await;
         for case in worker.cases() {
