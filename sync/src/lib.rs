@@ -26,10 +26,10 @@
 //!
 //! - **Request.** For every *dirty* case (its heads differ from the hub heads the phone last
 //!   acknowledged, its `base`), the changes since `base` (`save_after(base)`); a case the hub
-//!   never confirmed goes as all its changes (`save_after([])`, empty base), and one the hub
-//!   asked for again whole as a document (`save()`, empty base). Plus the phone's feed
-//!   `cursor` and the cases it needs whole again (`refetch`: its copy is missing or would not
-//!   merge).
+//!   never confirmed goes as all its changes (`save_after([])`, empty base) — as a document
+//!   (`save()`, empty base) if it has more than 64, or if the hub asked for it whole. Plus
+//!   the phone's feed `cursor` and the cases it needs whole again (`refetch`: its copy is
+//!   missing or would not merge).
 //! - **Validated merge** ([`hub`]): per case, under the case's lock, the hub forks the stored
 //!   document, loads the upload into the fork, refuses orphans, and checks every new change:
 //!   its actor is bound to the session's device, or it carries the author device's signature

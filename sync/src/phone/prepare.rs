@@ -8,6 +8,10 @@ use super::PhoneStore;
 use crate::wire::{self, CaseUpload, Kind, SyncRequest};
 use crate::{Error, Limits};
 
+/// A new case with at most this many changes is uploaded as its change chunks; one with more
+/// as a document (see [`PhoneSync::prepare`]).
+const MAX_NEW_CASE_CHANGES: usize = 64;
+
 /// The phone's side of the protocol: its device, its own actors, the limits.
 #[derive(Debug, Clone)]
 pub struct PhoneSync {
@@ -76,14 +80,15 @@ impl PhoneSync {
             } else {
                 local.acked.clone()
             };
-            // A new case goes as its few change chunks, not as a document: raw chunks
-            // compress under zstd to less than half of `save()`'s already deflated columns
-            // (200 new cases of the merge benchmark: 95 KB instead of 251 KB), and the hub
-            // checks and applies them as they are. A case whose base the hub lacks goes as a
-            // document: it may carry a long history.
-            let changes = if local.acked.is_empty() {
-                local.doc.save_after(&[])
-            } else if whole {
+            let sending = local.doc.get_changes(&base);
+            // A new case with a short history goes as its change chunks, not as a document:
+            // raw chunks compress under zstd to less than half of `save()`'s already deflated
+            // columns (200 new cases of the merge benchmark: 95 KB instead of 251 KB), and the
+            // hub checks and applies them as they are. A long history, or a case whose base
+            // the hub lacks, goes as a document, which stays compact however many changes it
+            // holds.
+            let as_changes = local.acked.is_empty() && sending.len() <= MAX_NEW_CASE_CHANGES;
+            let changes = if whole && !as_changes {
                 local.doc.save()
             } else {
                 local.doc.save_after(&base)
@@ -93,9 +98,7 @@ impl PhoneSync {
                 continue;
             }
             bytes_left = bytes_left.saturating_sub(changes.len());
-            let relayed = local
-                .doc
-                .get_changes(&base)
+            let relayed = sending
                 .iter()
                 .filter(|c| !self.actors.contains(c.actor_id()))
                 .filter_map(|c| {

@@ -240,6 +240,21 @@ fn a_new_case_goes_as_its_changes_and_a_case_asked_for_again_as_a_document() {
 }
 
 #[test]
+fn a_new_case_with_a_long_history_goes_as_a_document() {
+    let store = MemoryHub::new();
+    let mut phone = Device::grid_worker(&store, 1);
+    let case = phone.create_case(1, "占道经营");
+    for n in 0..70 {
+        phone.comment(&case, n, "仍在占道");
+    }
+    let upload = next_upload(&phone);
+    assert!(upload.base.is_empty());
+    assert_eq!(first_chunk_type(&upload.changes), 0);
+    phone.sync_fully(&hub(&store, AcceptAll));
+    assert_eq!(hub_heads(&store, &case), phone.heads(&case));
+}
+
+#[test]
 fn data_that_does_not_apply_is_downloaded_whole_even_with_local_edits() {
     use serde_bytes::ByteBuf;
     use wangge_sync::phone::Sent;
