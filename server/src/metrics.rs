@@ -1,5 +1,6 @@
 //! Prometheus metrics at `GET /metrics`: requests by route and status with their latency,
-//! sync batches, cases accepted / rejected / to resend, changes stored, photo bytes received.
+//! sync batches, cases accepted / rejected / to resend / held, changes stored, damaged stored
+//! cases met (each also logged as an error), photo bytes received.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -10,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use metrics::{counter, histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use wangge_proto::values::CaseId;
 use wangge_sync::hub::{BatchStats, Observer};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -79,7 +81,15 @@ impl Observer for SyncMetrics {
         counter!("wangge_sync_cases_total", "outcome" => "accepted").increment(stats.accepted);
         counter!("wangge_sync_cases_total", "outcome" => "rejected").increment(stats.rejected);
         counter!("wangge_sync_cases_total", "outcome" => "resend").increment(stats.resend);
+        counter!("wangge_sync_cases_total", "outcome" => "held").increment(stats.held);
         counter!("wangge_sync_changes_stored_total").increment(stats.changes_stored);
         counter!("wangge_sync_updates_sent_total").increment(stats.updates_sent);
+    }
+
+    /// A stored case that does not load is the operator's to repair: an error in the log,
+    /// and a counter to alert on.
+    fn damaged(&self, case: &CaseId, detail: &str) {
+        tracing::error!(%case, detail, "a stored case does not load; its syncs are held back");
+        counter!("wangge_sync_damaged_cases_total").increment(1);
     }
 }

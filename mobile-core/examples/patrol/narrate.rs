@@ -105,6 +105,10 @@ impl SyncListener for Printer<'_> {
                 "      ✗ 服务器拒绝「{}」：{zh} / refused: {en} ({code})",
                 self.name(case)
             ),
+            CaseOutcome::Held { case, code, zh, en } => println!(
+                "      … 服务器暂未接收「{}」：{zh} / held back: {en} ({code})",
+                self.name(case)
+            ),
             CaseOutcome::Received { case } => println!(
                 "      ↓ 收到他人对「{}」的更新 / others changed it",
                 self.name(case)

@@ -62,6 +62,16 @@ pub enum CaseOutcome {
         /// The server's reason, in the phone's locale.
         message: String,
     },
+    /// The server could not take the phone's edits now (its copy of the case is damaged);
+    /// they stay unsent on the phone and go again with a later sync.
+    Held {
+        /// Case id.
+        case_id: String,
+        /// The server's code.
+        code: String,
+        /// The server's reason, in the phone's locale.
+        message: String,
+    },
     /// Others changed the case (a secretary's decision, a department's report, …).
     Received {
         /// Case id.
@@ -124,6 +134,11 @@ impl CoreListener for Relay {
                 case_id: case.to_string(),
             },
             CoreOutcome::Refused { case, code, zh, en } => CaseOutcome::Refused {
+                case_id: case.to_string(),
+                code: code.clone(),
+                message: self.locale.pick(zh, en).to_owned(),
+            },
+            CoreOutcome::Held { case, code, zh, en } => CaseOutcome::Held {
                 case_id: case.to_string(),
                 code: code.clone(),
                 message: self.locale.pick(zh, en).to_owned(),

@@ -46,6 +46,9 @@ pub struct SyncSummary {
     pub accepted: Vec<String>,
     /// Cases whose edits the server refused (kept on the phone with the reason).
     pub refused: Vec<String>,
+    /// Cases the server held back (its copy is damaged): their edits stay unsent, for a
+    /// later sync.
+    pub held: Vec<String>,
     /// Cases others changed.
     pub received: Vec<String>,
     /// Photo files uploaded.
@@ -176,6 +179,7 @@ impl Phone {
                 rounds: summary.rounds,
                 accepted: ids(&summary.accepted),
                 refused: ids(&summary.refused),
+                held: ids(&summary.held),
                 received: ids(&summary.received),
                 photos_sent: summary.photos_sent,
                 photos_waiting: summary.photos_waiting,

@@ -57,6 +57,18 @@ pub enum CaseOutcome {
         /// The reason in English.
         en: String,
     },
+    /// The server could not take the phone's edits now (its copy of the case is damaged and
+    /// an operator was alerted); they stay unsent on the phone and go again with a later sync.
+    Held {
+        /// The case.
+        case: CaseId,
+        /// The server's code.
+        code: String,
+        /// The reason in Simplified Chinese.
+        zh: String,
+        /// The reason in English.
+        en: String,
+    },
     /// Others changed the case (a secretary's decision, a department's report, …).
     Received {
         /// The case.

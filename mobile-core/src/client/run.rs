@@ -27,6 +27,8 @@ pub struct SyncSummary {
     pub accepted: Vec<CaseId>,
     /// Cases whose edits the server refused (kept on the phone with the reason).
     pub refused: Vec<CaseId>,
+    /// Cases the server held back: their edits stay unsent, for a later sync.
+    pub held: Vec<CaseId>,
     /// Cases others changed.
     pub received: Vec<CaseId>,
     /// Photo files (thumbnails and full size) the server has verified in this sync.
@@ -75,6 +77,14 @@ impl SyncClient {
                     en: refused.en.clone(),
                 });
             }
+            for held in &report.held {
+                listener.on_case(&CaseOutcome::Held {
+                    case: held.case,
+                    code: held.code.clone(),
+                    zh: held.zh.clone(),
+                    en: held.en.clone(),
+                });
+            }
             for case in &report.received {
                 listener.on_case(&CaseOutcome::Received { case: *case });
             }
@@ -82,6 +92,7 @@ impl SyncClient {
             summary
                 .refused
                 .extend(report.rejected.iter().map(|r| r.case));
+            summary.held.extend(report.held.iter().map(|h| h.case));
             summary.received.extend(&report.received);
             if !report.more || summary.rounds >= MAX_ROUNDS {
                 break;

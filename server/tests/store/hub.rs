@@ -1,19 +1,25 @@
 //! The real sync hub on each backend: phones edit offline, sync through
 //! `wangge_sync::hub::Hub`, and converge with each other and with what is stored.
 
+use std::sync::{Arc, Mutex};
+
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use wangge_proto::case::{CaseDocument, CaseSource, NewCase, Origin};
 use wangge_proto::values::CaseId;
 use wangge_proto::{Role, Scope};
 use wangge_server::store::Store;
-use wangge_sync::Limits;
-use wangge_sync::hub::{AcceptAll, Hub, HubStore, Session};
+use wangge_sync::hub::{AcceptAll, BatchStats, Hub, HubStore, Observer, Session};
 use wangge_sync::phone::{MemoryPhone, PhoneSync};
+use wangge_sync::wire::{self, Kind, Outcome, SyncResponse};
+use wangge_sync::{Error, Limits};
 
 use crate::accounts::{device, key, user};
-use crate::support::{Backend, Fixture, actor, home_grid, sorted, stored_doc, ts};
+use crate::support::{Backend, Fixture, actor, damage_case, home_grid, sorted, stored_doc, ts};
 
-store_tests!(phones_converge_through_the_hub);
+store_tests!(
+    phones_converge_through_the_hub,
+    a_damaged_case_is_held_back_and_the_others_go_on,
+);
 
 /// A phone enrolled in the store: user, device and actor `n`.
 struct Phone {
@@ -174,4 +180,101 @@ async fn phones_converge_through_the_hub<S: Backend>(fx: Fixture<S>) {
         .unwrap()
         .title;
     assert_eq!(title, "第39次修改");
+}
+
+/// The damaged cases a hub reported.
+#[derive(Default)]
+struct Damaged(Mutex<Vec<CaseId>>);
+
+impl Observer for Damaged {
+    fn batch(&self, _stats: &BatchStats) {}
+
+    fn damaged(&self, case: &CaseId, detail: &str) {
+        assert!(!detail.is_empty());
+        self.0.lock().unwrap().push(*case);
+    }
+}
+
+async fn a_damaged_case_is_held_back_and_the_others_go_on<S: Backend>(fx: Fixture<S>) {
+    let scope = Scope::Grids {
+        grids: [home_grid()].into(),
+    };
+    let mut worker = Phone::enrol(&fx.store, 1, Role::GridWorker, scope.clone()).await;
+    let mut colleague = Phone::enrol(&fx.store, 3, Role::GridWorker, scope).await;
+    let damaged = Arc::new(Damaged::default());
+    let hub =
+        Hub::new(fx.store.clone(), AcceptAll, Limits::default()).with_observer(damaged.clone());
+    let (good, bad) = (worker.create_case(1), worker.create_case(2));
+    worker.sync_fully(&hub).await;
+    if damage_case(&fx, &bad).await.is_none() {
+        // SQLite in memory: no second connection can reach the database.
+        return;
+    }
+    let stored_bad = fx.store.load_case(&bad).await.unwrap().unwrap().0;
+
+    // Offline edits of both; one request carries both.
+    worker.set_title(&good, "东门垃圾，已清运").unwrap();
+    let held_edit = worker.set_title(&bad, "西门路灯不亮").unwrap();
+    let (request, sent) = worker.sync.prepare(&worker.phone).unwrap();
+    let answer = hub.sync(&worker.session, &request).await.unwrap();
+    let response: SyncResponse =
+        wire::decode(&answer, Kind::SyncResponse, &Limits::default()).unwrap();
+    let outcomes: Vec<(CaseId, &Outcome)> = response
+        .verdicts
+        .iter()
+        .map(|v| (v.case, &v.outcome))
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        outcomes.contains(&(good, &Outcome::Accepted)),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.iter().any(|(case, outcome)| *case == bad
+            && matches!(outcome, Outcome::Held { code, .. } if code == "sync.case_unavailable")),
+        "{outcomes:?}"
+    );
+    assert_eq!(*damaged.0.lock().unwrap(), vec![bad]);
+    let report = worker
+        .sync
+        .receive(&mut worker.phone, &sent, &answer)
+        .unwrap();
+    assert_eq!(report.accepted, vec![good]);
+    assert_eq!(report.held.len(), 1);
+    assert_eq!(report.held[0].case, bad);
+    assert!(!report.held[0].zh.is_empty() && !report.held[0].en.is_empty());
+    assert!(!report.more, "a held case is not retried at once");
+
+    // Nothing of the held case was stored; the good one was.
+    assert_eq!(
+        fx.store.load_case(&bad).await.unwrap().unwrap().0,
+        stored_bad
+    );
+    let title = CaseDocument::load(&stored_doc(&fx.store, &good).await.unwrap().save())
+        .unwrap()
+        .read()
+        .unwrap()
+        .title;
+    assert_eq!(title, "东门垃圾，已清运");
+
+    // The phone still has the held edit, unsent: the next request carries it again.
+    assert!(worker.heads(&bad).contains(&held_edit));
+    let (again, sent_again) = worker.sync.prepare(&worker.phone).unwrap();
+    assert_eq!(
+        sent_again.cases.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        vec![bad]
+    );
+    // A phone of protocol version 1 cannot read a held verdict: its request fails whole, as
+    // before version 2.
+    let mut old = again.clone();
+    old[2] = 1;
+    match hub.sync(&worker.session, &old).await {
+        Err(Error::Store { detail }) => assert!(detail.contains(&bad.to_string()), "{detail}"),
+        other => panic!("expected a store error, got {other:?}"),
+    }
+    // A phone that never had the cases gets the good one from the feed; the damaged one is
+    // left out, and the feed does not stop at it.
+    colleague.sync_fully(&hub).await;
+    assert!(colleague.phone.get(&good).is_some());
+    assert!(colleague.phone.get(&bad).is_none());
 }

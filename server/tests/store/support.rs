@@ -66,7 +66,20 @@ pub trait Backend: Store {
         location: Option<&str>,
         case: &CaseId,
     ) -> impl Future<Output = Option<()>> + Send;
+
+    /// Overwrites the stored snapshot of `case` with bytes that are not automerge (damage
+    /// on disk, a bad restore); `None` if this backend's database cannot be reached from
+    /// outside the store.
+    fn damage(
+        &self,
+        location: Option<&str>,
+        case: &CaseId,
+    ) -> impl Future<Output = Option<()>> + Send;
 }
+
+/// What [`Backend::damage`] writes.
+const DAMAGE: &str = "UPDATE cases SET snapshot = $1 WHERE id = $2";
+const DAMAGED_BYTES: &[u8] = b"not an automerge document";
 
 impl Backend for SqliteStore {
     async fn open_again(location: &str) -> Self {
@@ -90,6 +103,21 @@ impl Backend for SqliteStore {
              BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
         );
         conn.execute(sql.as_str()).await.unwrap();
+        conn.close().await.unwrap();
+        Some(())
+    }
+
+    async fn damage(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", location?))
+            .await
+            .unwrap();
+        let done = sqlx::query(DAMAGE)
+            .bind(DAMAGED_BYTES)
+            .bind(case.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
         conn.close().await.unwrap();
         Some(())
     }
@@ -123,11 +151,27 @@ impl Backend for PgStore {
         pool.execute(sql.as_str()).await.unwrap();
         Some(())
     }
+
+    async fn damage(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
+        let done = sqlx::query(DAMAGE)
+            .bind(DAMAGED_BYTES)
+            .bind(case.to_string())
+            .execute(self.postgres()?)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        Some(())
+    }
 }
 
 /// Makes the fixture's database refuse every change row of `case`; `None` where it cannot.
 pub async fn poison_case<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<()> {
     fx.store.poison(fx.location(), case).await
+}
+
+/// Damages the stored snapshot of `case` (see [`Backend::damage`]); `None` where it cannot.
+pub async fn damage_case<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<()> {
+    fx.store.damage(fx.location(), case).await
 }
 
 /// What a test gets: a migrated store, and where its database is (`None` in memory).

@@ -79,6 +79,20 @@ impl Merged {
         }
     }
 
+    /// The stored case does not load: nothing is merged, the phone keeps its edits.
+    pub(crate) fn held() -> Self {
+        Self {
+            outcome: Outcome::Held {
+                code: "sync.case_unavailable".to_owned(),
+                zh: "服务器上该案件的数据暂时无法读取，已通知运维人员。您的修改保留在手机上，稍后同步时会再次上传。".to_owned(),
+                en: "The server cannot read its copy of this case right now; an operator has been alerted. Your edits stay on the phone and are sent again in a later sync.".to_owned(),
+            },
+            reply: None,
+            heads: None,
+            stored: 0,
+        }
+    }
+
     pub(crate) fn resend() -> Self {
         Self {
             outcome: Outcome::Resend,

@@ -15,6 +15,8 @@ pub struct BatchStats {
     pub rejected: u64,
     /// Uploaded cases to be sent again whole.
     pub resend: u64,
+    /// Uploaded cases held back because their stored copy does not load.
+    pub held: u64,
     /// New changes stored.
     pub changes_stored: u64,
     /// Case updates sent back (uploads' replies, refetches, feed).
@@ -42,5 +44,12 @@ pub trait Observer: Send + Sync {
     /// does nothing.
     fn moved(&self, moved: &Moved) {
         let _ = moved;
+    }
+
+    /// Called for each stored case that does not load, as the request meets it (an upload
+    /// is [`Outcome::Held`](crate::wire::Outcome::Held) back, a download is left out): the
+    /// server's data is damaged and an operator must look. The default does nothing.
+    fn damaged(&self, case: &CaseId, detail: &str) {
+        let _ = (case, detail);
     }
 }

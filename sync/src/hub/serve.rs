@@ -94,10 +94,25 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
     /// Answers one encoded request from `session`. An `Err` means the request as a whole
     /// was refused (malformed, over a limit, from another device) and nothing was stored;
     /// refusals of single cases are verdicts inside the response.
+    ///
+    /// The response is written in the request's protocol version. A phone of version 1 does
+    /// not know [`Outcome::Held`]: for it, a held case fails the request as a whole, as it
+    /// did before version 2 (the other cases' commits are stored all the same).
     pub async fn sync(&self, session: &Session, request: &[u8]) -> Result<Vec<u8>, Error> {
-        let request: SyncRequest = wire::decode(request, Kind::SyncRequest, &self.limits)?;
+        let (version, request): (u8, SyncRequest) =
+            wire::decode_versioned(request, Kind::SyncRequest, &self.limits)?;
         let response = self.answer(session, request).await?;
-        Ok(wire::encode(Kind::SyncResponse, &response))
+        if version < wire::HELD_SINCE
+            && let Some(held) = response
+                .verdicts
+                .iter()
+                .find(|v| matches!(v.outcome, Outcome::Held { .. }))
+        {
+            return Err(Error::Store {
+                detail: format!("stored case {} does not load", held.case),
+            });
+        }
+        Ok(wire::encode_as(Kind::SyncResponse, version, &response))
     }
 
     /// Answers a decoded request (see [`Hub::sync`]).
@@ -137,7 +152,13 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             .map_err(store_error)?;
         for (upload, result) in request.uploads.iter().zip(results) {
             let (merged, index) = match result {
-                Ok(merged) => merged.map_err(|StoredCorrupt(detail)| Error::Store { detail })?,
+                Ok(Ok(merged)) => merged,
+                // The stored case does not load: the data is damaged, not the phone's
+                // upload. Hold this case back; the others go on.
+                Ok(Err(StoredCorrupt(detail))) => {
+                    self.damaged(&upload.case, &detail);
+                    (Merged::held(), None)
+                }
                 // This case's writes failed and left nothing (the store logs why); the other
                 // cases are stored. The phone sends the case again, whole.
                 Err(_) => (Merged::resend(), None),
@@ -150,6 +171,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 Outcome::Accepted => stats.accepted += 1,
                 Outcome::Rejected { .. } => stats.rejected += 1,
                 Outcome::Resend => stats.resend += 1,
+                Outcome::Held { .. } => stats.held += 1,
             }
             if let Some(heads) = merged.heads {
                 delivered.push((upload.case, heads));
@@ -171,7 +193,10 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             if let Some((bytes, index)) = self.store.load_case(case).await.map_err(store_error)?
                 && index.in_scope(&session.scope)
             {
-                let mut doc = load(case, &bytes)?;
+                // A case that does not load is left out; the phone asks again next time.
+                let Some(mut doc) = self.load(case, &bytes) else {
+                    continue;
+                };
                 let payload = Payload::Document(ByteBuf::from(doc.save()));
                 budget.spend(&payload);
                 delivered.push((*case, doc.get_heads()));
@@ -234,7 +259,12 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 reached = entry.position;
                 continue;
             };
-            let mut doc = load(&entry.case, &bytes)?;
+            // A case that does not load is left out of the feed until it moves again
+            // (repaired), rather than stopping the feed for this phone at that entry.
+            let Some(mut doc) = self.load(&entry.case, &bytes) else {
+                reached = entry.position;
+                continue;
+            };
             let heads = doc.get_heads();
             let known = if reset {
                 None
@@ -286,6 +316,23 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         })
     }
 
+    /// The stored case, or `None` (reported to the observers) if it does not load.
+    fn load(&self, case: &CaseId, bytes: &[u8]) -> Option<AutoCommit> {
+        match AutoCommit::load(bytes) {
+            Ok(doc) => Some(doc),
+            Err(error) => {
+                self.damaged(case, &error.to_string());
+                None
+            }
+        }
+    }
+
+    fn damaged(&self, case: &CaseId, detail: &str) {
+        for observer in &self.observers {
+            observer.damaged(case, detail);
+        }
+    }
+
     fn check_request(&self, session: &Session, request: &SyncRequest) -> Result<(), Error> {
         if request.device != session.device {
             return Err(Error::WrongDevice {
@@ -331,12 +378,6 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let records = self.store.actors(&wanted).await.map_err(store_error)?;
         Ok(records.into_iter().map(|r| (r.actor.clone(), r)).collect())
     }
-}
-
-fn load(case: &CaseId, bytes: &[u8]) -> Result<AutoCommit, Error> {
-    AutoCommit::load(bytes).map_err(|e| Error::Store {
-        detail: format!("stored case {case} does not load: {e}"),
-    })
 }
 
 fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {

@@ -20,6 +20,9 @@ pub struct Report {
     pub rejected: Vec<RejectedEdits>,
     /// Uploaded cases to be sent again whole.
     pub resend: Vec<CaseId>,
+    /// Uploaded cases the hub held back (its copy does not load): the edits stay unsent, as
+    /// they were, and go again with a later sync.
+    pub held: Vec<HeldCase>,
     /// Cases that received changes from the hub, including accepted uploads whose answer
     /// brought others' concurrent changes (a secretary's return while the phone was offline).
     pub received: Vec<CaseId>,
@@ -27,6 +30,19 @@ pub struct Report {
     pub broken: Vec<CaseId>,
     /// Sync again: the feed has more, or cases were left for the next request.
     pub more: bool,
+}
+
+/// An uploaded case the hub held back, with its reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCase {
+    /// The case.
+    pub case: CaseId,
+    /// The hub's reason code.
+    pub code: String,
+    /// The reason in Simplified Chinese.
+    pub zh: String,
+    /// The reason in English.
+    pub en: String,
 }
 
 impl PhoneSync {
@@ -105,6 +121,14 @@ impl PhoneSync {
                     applied.rejected.push(edits);
                     applied.cases.push(done);
                 }
+                // Nothing to store: the case stays as it is, its edits unsent. Not `more`:
+                // the hub would hold it back again at once.
+                Outcome::Held { code, zh, en } => report.held.push(HeldCase {
+                    case: *case,
+                    code: code.clone(),
+                    zh: zh.clone(),
+                    en: en.clone(),
+                }),
                 Outcome::Resend => {
                     report.resend.push(*case);
                     applied.cases.push(AppliedCase {

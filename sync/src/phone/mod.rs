@@ -13,7 +13,7 @@ mod memory;
 mod prepare;
 mod store;
 
-pub use apply::Report;
+pub use apply::{HeldCase, Report};
 pub use local::{LocalCase, RejectedEdits};
 pub use memory::MemoryPhone;
 pub use prepare::{PhoneSync, Sent};

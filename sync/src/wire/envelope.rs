@@ -8,11 +8,17 @@ use serde::de::DeserializeOwned;
 use crate::{Error, Limits};
 
 /// The protocol version this build writes.
-pub const VERSION: u8 = 1;
+///
+/// - 1: the first.
+/// - 2: a verdict may be [`Outcome::Held`](crate::wire::Outcome::Held). A hub answers a
+///   version-1 request in version 1, without that verdict.
+pub const VERSION: u8 = 2;
 /// Oldest version this build reads.
 pub const MIN_VERSION: u8 = 1;
 /// Newest version this build reads.
-pub const MAX_VERSION: u8 = 1;
+pub const MAX_VERSION: u8 = 2;
+/// The first version whose verdicts may hold a case back.
+pub const HELD_SINCE: u8 = 2;
 
 const MAGIC: [u8; 2] = *b"WG";
 const HEADER_LEN: usize = 4;
@@ -57,8 +63,14 @@ impl Kind {
     }
 }
 
-/// Encodes a message of `kind`.
+/// Encodes a message of `kind` in this build's [`VERSION`].
 pub fn encode<T: Serialize>(kind: Kind, message: &T) -> Vec<u8> {
+    encode_as(kind, VERSION, message)
+}
+
+/// Encodes a message of `kind` under the header of `version` (a hub answers a request in the
+/// request's version; the caller makes sure the message is one that version can say).
+pub fn encode_as<T: Serialize>(kind: Kind, version: u8, message: &T) -> Vec<u8> {
     let mut body = Vec::new();
     // Writing CBOR into a Vec fails only if a Serialize impl fails; ours are derived.
     if let Err(error) = ciborium::into_writer(message, &mut body) {
@@ -66,7 +78,7 @@ pub fn encode<T: Serialize>(kind: Kind, message: &T) -> Vec<u8> {
     }
     let mut out = Vec::with_capacity(HEADER_LEN + body.len() / 2);
     out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
+    out.push(version);
     out.push(kind.byte());
     match compress(&body, out) {
         Ok(out) => out,
@@ -92,6 +104,15 @@ pub fn decode<T: DeserializeOwned>(
     expected: Kind,
     limits: &Limits,
 ) -> Result<T, Error> {
+    decode_versioned(bytes, expected, limits).map(|(_, message)| message)
+}
+
+/// Decodes as [`decode`] does, and returns the version the message was written in too.
+pub fn decode_versioned<T: DeserializeOwned>(
+    bytes: &[u8],
+    expected: Kind,
+    limits: &Limits,
+) -> Result<(u8, T), Error> {
     let (kind, body) = decode_any(bytes, limits)?;
     if kind != expected {
         return Err(Error::UnexpectedKind {
@@ -99,9 +120,11 @@ pub fn decode<T: DeserializeOwned>(
             found: kind.name().to_owned(),
         });
     }
-    ciborium::from_reader(body.as_slice()).map_err(|e| Error::Malformed {
+    let message = ciborium::from_reader(body.as_slice()).map_err(|e| Error::Malformed {
         detail: e.to_string(),
-    })
+    })?;
+    // `decode_any` checked the header, so the version byte is there.
+    Ok((bytes[2], message))
 }
 
 /// Checks the header and decompresses the body, returning its kind and CBOR bytes.

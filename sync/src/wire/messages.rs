@@ -85,7 +85,7 @@ pub struct Verdict {
     pub outcome: Outcome,
 }
 
-/// Accepted, rejected or to be resent.
+/// Accepted, rejected, to be resent, or held back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -103,6 +103,18 @@ pub enum Outcome {
     /// Not an error of the phone: the hub lacks the base the changes build on (it was
     /// restored from a backup, or the phone's state is older). Send the case whole.
     Resend,
+    /// Not an error of the phone either: the hub cannot merge into this case now (its stored
+    /// copy does not load; an operator has been alerted). Nothing is stored; the phone keeps
+    /// its edits as they are and sends them again in a later sync, not in this one. Since
+    /// protocol version 2 ([`HELD_SINCE`](crate::wire::HELD_SINCE)).
+    Held {
+        /// Stable reason code, e.g. `sync.case_unavailable`.
+        code: String,
+        /// The reason in Simplified Chinese.
+        zh: String,
+        /// The reason in English.
+        en: String,
+    },
 }
 
 /// Case data for the phone.

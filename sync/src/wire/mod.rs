@@ -18,7 +18,10 @@ mod codec;
 mod envelope;
 mod messages;
 
-pub use envelope::{Kind, MAX_VERSION, MIN_VERSION, VERSION, decode, decode_any, encode};
+pub use envelope::{
+    HELD_SINCE, Kind, MAX_VERSION, MIN_VERSION, VERSION, decode, decode_any, decode_versioned,
+    encode, encode_as,
+};
 pub use messages::{
     CaseUpdate, CaseUpload, Cursor, Outcome, Payload, PeerCase, PeerMessage, RelaySignature,
     SyncRequest, SyncResponse, Verdict,

@@ -137,10 +137,10 @@ fn unsupported_versions_name_the_supported_range() {
         Error::UnsupportedVersion {
             found: 9,
             min: 1,
-            max: 1
+            max: 2
         }
     );
-    assert!(error.message(wangge_proto::Locale::ZhCn).contains("1–1"));
+    assert!(error.message(wangge_proto::Locale::ZhCn).contains("1–2"));
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn send(store: &MemoryHub, phone: &Device, uploads: Vec<CaseUpload>) -> SyncResp
 
 fn code(outcome: &Outcome) -> &str {
     match outcome {
-        Outcome::Rejected { code, .. } => code,
+        Outcome::Rejected { code, .. } | Outcome::Held { code, .. } => code,
         Outcome::Accepted => "accepted",
         Outcome::Resend => "resend",
     }
@@ -347,6 +347,7 @@ fn the_observer_hears_what_each_batch_did() {
             accepted: 1,
             rejected: 1,
             resend: 0,
+            held: 0,
             changes_stored: 1,
             updates_sent: 0
         }]

@@ -73,6 +73,11 @@ fn response() -> impl Strategy<Value = SyncResponse> {
             Just(Outcome::Resend),
             ("[a-z.]{1,20}", "\\PC{0,10}", "\\PC{0,10}")
                 .prop_map(|(code, zh, en)| Outcome::Rejected { code, zh, en }),
+            ("[a-z.]{1,20}", "\\PC{0,10}", "\\PC{0,10}").prop_map(|(code, zh, en)| Outcome::Held {
+                code,
+                zh,
+                en
+            }),
         ];
     let verdict = (case_id(), outcome).prop_map(|(case, outcome)| Verdict { case, outcome });
     let payload = prop_oneof![
@@ -153,8 +158,8 @@ fn the_encoding_of_a_request_is_pinned() {
     let encoded = wire::encode(Kind::SyncRequest, &request);
     assert_eq!(
         &encoded[..4],
-        b"WG\x01\x01",
-        "header: magic, version 1, kind 1"
+        b"WG\x02\x01",
+        "header: magic, version 2, kind 1"
     );
     let (_, body) = wire::decode_any(&encoded, &Limits::default()).unwrap();
     insta::assert_snapshot!(hex::encode(body));
