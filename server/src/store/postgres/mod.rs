@@ -131,7 +131,7 @@ impl PgStore {
     }
 }
 
-super::sql::store_impls!(PgStore, sqlx::Postgres);
+super::sql::store_impls!(PgStore, sqlx::Postgres, postgres);
 
 /// `url` with its database replaced by `database` (tests and benchmarks create a database of
 /// their own next to the one they were pointed at).

@@ -30,9 +30,6 @@ macro_rules! cases {
 
             type Conn = <$db as sqlx::Database>::Connection;
 
-            /// Cases read per statement.
-            const LOAD_CHUNK: usize = 500;
-
             /// The stored case and its grid, if the case exists.
             pub(super) async fn load(
                 conn: &mut Conn,
@@ -92,43 +89,40 @@ macro_rules! cases {
                 ids: &[&str],
             ) -> Result<HashMap<String, StoredCase>, StoreError> {
                 let mut cases: HashMap<String, StoredCase> = HashMap::with_capacity(ids.len());
-                for chunk in ids.chunks(LOAD_CHUNK) {
-                    let list = rows::sequential::<$db>(1, chunk.len());
-                    let sql = format!("SELECT id, snapshot FROM cases WHERE id IN ({list})");
-                    let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    for (id, snapshot) in query.fetch_all(&mut *conn).await? {
-                        cases.insert(
-                            id,
-                            StoredCase {
-                                snapshot,
-                                rows: Vec::new(),
-                            },
-                        );
-                    }
-                    let sql = format!(
-                        "SELECT case_id, hash, bytes, seq FROM case_changes
-                         WHERE case_id IN ({list}) ORDER BY case_id, seq"
+                let snapshots: Vec<(String, Vec<u8>)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT id, snapshot FROM cases WHERE id {in_ids}",
+                    ids,
+                )
+                .await?;
+                for (id, snapshot) in snapshots {
+                    cases.insert(
+                        id,
+                        StoredCase {
+                            snapshot,
+                            rows: Vec::new(),
+                        },
                     );
-                    let mut query = sqlx::query_as::<_, (String, Vec<u8>, Vec<u8>, i64)>(&sql);
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    for (id, hash, bytes, seq) in query.fetch_all(&mut *conn).await? {
-                        let row = ChangeRow {
-                            hash: rows::change_hash(&hash)?,
-                            bytes,
-                            seq,
-                        };
-                        match cases.get_mut(&id) {
-                            Some(case) => case.rows.push(row),
-                            None => {
-                                return Err(StoreError::Invalid(format!(
-                                    "change rows of case {id}, which has no case row"
-                                )));
-                            }
+                }
+                let changes: Vec<(String, Vec<u8>, Vec<u8>, i64)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT case_id, hash, bytes, seq FROM case_changes
+                     WHERE case_id {in_ids} ORDER BY case_id, seq",
+                    ids,
+                )
+                .await?;
+                for (id, hash, bytes, seq) in changes {
+                    let row = ChangeRow {
+                        hash: rows::change_hash(&hash)?,
+                        bytes,
+                        seq,
+                    };
+                    match cases.get_mut(&id) {
+                        Some(case) => case.rows.push(row),
+                        None => {
+                            return Err(StoreError::Invalid(format!(
+                                "change rows of case {id}, which has no case row"
+                            )));
                         }
                     }
                 }

@@ -31,9 +31,6 @@ macro_rules! feed {
             type Pool = sqlx::Pool<$db>;
             type Conn = <$db as sqlx::Database>::Connection;
 
-            /// Case ids per `IN (…)` list.
-            const IDS_PER_STATEMENT: usize = 500;
-
             pub(super) async fn page(
                 pool: &Pool,
                 session: &Session,
@@ -122,18 +119,16 @@ macro_rules! feed {
                     last.insert(case, heads);
                 }
                 let ids: Vec<String> = last.keys().map(ToString::to_string).collect();
-                for chunk in ids.chunks(IDS_PER_STATEMENT) {
-                    let list = rows::placeholders(3, chunk.len());
-                    let sql = format!(
-                        "DELETE FROM deliveries
-                         WHERE device_id = $1 AND response_cursor >= $2 AND case_id IN ({list})"
-                    );
-                    let mut query = sqlx::query(&sql).bind(&device).bind(cursor);
-                    for id in chunk {
-                        query = query.bind(id);
-                    }
-                    query.execute(&mut *conn).await?;
-                }
+                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let leading = vec![Param::Text(device.clone()), Param::Int(cursor)];
+                batch::for_ids(
+                    conn,
+                    "DELETE FROM deliveries
+                     WHERE device_id = $1 AND response_cursor >= $2 AND case_id {in_ids}",
+                    leading.clone(),
+                    &id_refs,
+                )
+                .await?;
                 let records = last
                     .values()
                     .zip(&ids)
@@ -156,23 +151,18 @@ macro_rules! feed {
                 .await?;
                 // Keep the newest two: the one just written (no later one is left) and the
                 // newest before it.
-                for chunk in ids.chunks(IDS_PER_STATEMENT) {
-                    let list = rows::placeholders(3, chunk.len());
-                    let sql = format!(
-                        "DELETE FROM deliveries
-                         WHERE device_id = $1 AND case_id IN ({list}) AND response_cursor < (
-                             SELECT MAX(older.response_cursor) FROM deliveries AS older
-                             WHERE older.device_id = $1 AND older.case_id = deliveries.case_id
-                               AND older.response_cursor < $2
-                         )"
-                    );
-                    let mut query = sqlx::query(&sql).bind(&device).bind(cursor);
-                    for id in chunk {
-                        query = query.bind(id);
-                    }
-                    query.execute(&mut *conn).await?;
-                }
-                Ok(())
+                batch::for_ids(
+                    conn,
+                    "DELETE FROM deliveries
+                     WHERE device_id = $1 AND case_id {in_ids} AND response_cursor < (
+                         SELECT MAX(older.response_cursor) FROM deliveries AS older
+                         WHERE older.device_id = $1 AND older.case_id = deliveries.case_id
+                           AND older.response_cursor < $2
+                     )",
+                    leading,
+                    &id_refs,
+                )
+                .await
             }
         }
     };

@@ -27,11 +27,12 @@ pub(crate) use feed::feed;
 pub(crate) use inbox::inbox;
 
 /// Implements [`Store`](crate::store::Store) and [`HubStore`](wangge_sync::hub::HubStore)
-/// for `$store` over `sqlx::Pool<$db>`, plus its diagnostic methods.
+/// for `$store` over `sqlx::Pool<$db>`, plus its diagnostic methods. `$dialect` (`sqlite`
+/// or `postgres`) picks how many rows go into one statement (`batch`).
 macro_rules! store_impls {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $dialect:ident) => {
         $crate::store::sql::accounts!($db);
-        $crate::store::sql::batch!($db);
+        $crate::store::sql::batch!($db, $dialect);
         $crate::store::sql::cases!($db);
         $crate::store::sql::facts!($db);
         $crate::store::sql::feed!($db);

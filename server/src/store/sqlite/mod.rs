@@ -124,4 +124,4 @@ async fn begin_to_the_end(
     }
 }
 
-super::sql::store_impls!(SqliteStore, sqlx::Sqlite);
+super::sql::store_impls!(SqliteStore, sqlx::Sqlite, sqlite);
