@@ -60,6 +60,11 @@ async fn a_commit_is_stored_with_its_index<S: Backend>(fx: Fixture<S>) {
     store_commit(&store, &case, edit(&mut doc, "title", 2, &moved)).await;
     let (_, stored_index) = store.load_case(&case).await.unwrap().unwrap();
     assert_eq!(stored_index, moved);
+    // Many at once (a feed page): in the order asked, unknown cases as `None`.
+    assert_eq!(
+        store.load_cases(&[case_id(9), case]).await.unwrap(),
+        vec![None, store.load_case(&case).await.unwrap()]
+    );
     let loaded = stored_doc(&store, &case).await.unwrap();
     assert_eq!(
         loaded.get(ROOT, "title").unwrap().unwrap().0.as_i64(),

@@ -147,17 +147,36 @@ async fn delivered_follows_memory_hub<S: Backend>(fx: Fixture<S>) {
                 .await
                 .unwrap();
         }
-        for case in &cases {
-            for as_of in 0..13 {
+        for as_of in 0..13 {
+            let mut one_by_one = Vec::new();
+            for case in &cases {
+                let known = store.delivered(&device, case, Cursor(as_of)).await.unwrap();
                 assert_eq!(
-                    store.delivered(&device, case, Cursor(as_of)).await.unwrap(),
+                    known,
                     memory
                         .delivered(&device, case, Cursor(as_of))
                         .await
                         .unwrap(),
                     "step {step}"
                 );
+                one_by_one.push(known);
             }
+            // Asked for all at once (a feed page), in the order asked, unknown cases too.
+            let asked = [cases[2], case_id(99), cases[0], cases[1]];
+            let expected = vec![
+                one_by_one[2].clone(),
+                None,
+                one_by_one[0].clone(),
+                one_by_one[1].clone(),
+            ];
+            assert_eq!(
+                store
+                    .delivered_many(&device, &asked, Cursor(as_of))
+                    .await
+                    .unwrap(),
+                expected,
+                "step {step}"
+            );
         }
     }
 }

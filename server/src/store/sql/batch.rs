@@ -146,10 +146,11 @@ macro_rules! batch {
                 Ok(())
             }
 
-            /// The rows of `sql` (as for [`for_ids`], with nothing leading).
+            /// The rows of `sql` (as for [`for_ids`]).
             pub(super) async fn fetch_for_ids<O>(
                 conn: &mut Conn,
                 sql: &str,
+                leading: Vec<Param>,
                 ids: &[&str],
             ) -> Result<Vec<O>, StoreError>
             where
@@ -158,9 +159,12 @@ macro_rules! batch {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let sql = sql.replace("{in_ids}", "= ANY($1)");
+                let sql = sql.replace("{in_ids}", &format!("= ANY(${})", leading.len() + 1));
                 let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
-                Ok(sqlx::query_as(&sql).bind(ids).fetch_all(&mut *conn).await?)
+                Ok(bound_as(&sql, leading)
+                    .bind(ids)
+                    .fetch_all(&mut *conn)
+                    .await?)
             }
         }
     };
@@ -233,10 +237,11 @@ macro_rules! batch {
                 Ok(())
             }
 
-            /// The rows of `sql` (as for [`for_ids`], with nothing leading), chunk by chunk.
+            /// The rows of `sql` (as for [`for_ids`]), chunk by chunk.
             pub(super) async fn fetch_for_ids<O>(
                 conn: &mut Conn,
                 sql: &str,
+                leading: Vec<Param>,
                 ids: &[&str],
             ) -> Result<Vec<O>, StoreError>
             where
@@ -244,12 +249,10 @@ macro_rules! batch {
             {
                 let mut found = Vec::new();
                 for chunk in ids.chunks(MAX_VALUES) {
-                    let sql = sql.replace("{in_ids}", &in_list(1, chunk.len()));
-                    let mut query = sqlx::query_as(&sql);
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    found.extend(query.fetch_all(&mut *conn).await?);
+                    let sql = sql.replace("{in_ids}", &in_list(leading.len() + 1, chunk.len()));
+                    let mut params = leading.clone();
+                    params.extend(chunk.iter().map(|id| Param::Text((*id).to_owned())));
+                    found.extend(bound_as(&sql, params).fetch_all(&mut *conn).await?);
                 }
                 Ok(found)
             }
@@ -262,6 +265,26 @@ macro_rules! batch {
         /// Binds `params` in order.
         pub(super) fn bound(sql: &str, params: Vec<Param>) -> Query<'_> {
             let mut query = sqlx::query(sql);
+            for param in params {
+                query = match param {
+                    Param::Text(text) => query.bind(text),
+                    Param::Int(int) => query.bind(int),
+                    Param::MaybeText(text) => query.bind(text),
+                    Param::Bytes(bytes) => query.bind(bytes),
+                };
+            }
+            query
+        }
+
+        /// Binds `params` in order to a query whose rows are read as `O`.
+        pub(super) fn bound_as<O>(
+            sql: &str,
+            params: Vec<Param>,
+        ) -> sqlx::query::QueryAs<'_, $db, O, <$db as sqlx::Database>::Arguments<'_>>
+        where
+            O: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row>,
+        {
+            let mut query = sqlx::query_as(sql);
             for param in params {
                 query = match param {
                     Param::Text(text) => query.bind(text),

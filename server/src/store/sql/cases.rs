@@ -92,6 +92,7 @@ macro_rules! cases {
                 let snapshots: Vec<(String, Vec<u8>)> = batch::fetch_for_ids(
                     conn,
                     "SELECT id, snapshot FROM cases WHERE id {in_ids}",
+                    Vec::new(),
                     ids,
                 )
                 .await?;
@@ -108,6 +109,7 @@ macro_rules! cases {
                     conn,
                     "SELECT case_id, hash, bytes, seq FROM case_changes
                      WHERE case_id {in_ids} ORDER BY case_id, seq",
+                    Vec::new(),
                     ids,
                 )
                 .await?;
@@ -127,6 +129,43 @@ macro_rules! cases {
                     }
                 }
                 Ok(cases)
+            }
+
+            /// The indexes of the stored cases among `ids` (absent ones are left out).
+            pub(super) async fn indexes(
+                conn: &mut Conn,
+                ids: &[&str],
+            ) -> Result<HashMap<String, CaseIndex>, StoreError> {
+                let grids: Vec<(String, String)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT id, grid FROM cases WHERE id {in_ids}",
+                    Vec::new(),
+                    ids,
+                )
+                .await?;
+                let mut indexes = HashMap::with_capacity(grids.len());
+                for (id, grid) in grids {
+                    let index = CaseIndex {
+                        grid: rows::parse("grid code", &grid)?,
+                        departments: BTreeSet::new(),
+                    };
+                    indexes.insert(id, index);
+                }
+                let departments: Vec<(String, String)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT case_id, department FROM case_departments WHERE case_id {in_ids}",
+                    Vec::new(),
+                    ids,
+                )
+                .await?;
+                for (id, department) in departments {
+                    if let Some(index) = indexes.get_mut(&id) {
+                        index
+                            .departments
+                            .insert(rows::parse("department code", &department)?);
+                    }
+                }
+                Ok(indexes)
             }
 
             /// One accepted commit, as [`write`] stores it.

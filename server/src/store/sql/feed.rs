@@ -20,7 +20,7 @@ macro_rules! feed {
             use wangge_sync::hub::{FeedEntry, FeedPage, Session};
             use wangge_sync::wire::Cursor;
 
-            use std::collections::BTreeMap;
+            use std::collections::{BTreeMap, HashMap};
 
             use $crate::store::params::{Param, Params};
             use $crate::store::scope_filter::scope_filter;
@@ -102,6 +102,41 @@ macro_rules! feed {
                 .fetch_optional(pool)
                 .await?;
                 heads.map(|(h,)| rows::heads(&h)).transpose()
+            }
+
+            /// [`delivered`] for each of `cases`, in one statement: the cases with a record.
+            pub(super) async fn delivered_many(
+                pool: &Pool,
+                device: &DeviceId,
+                cases: &[&str],
+                as_of: Cursor,
+            ) -> Result<HashMap<String, Vec<ChangeHash>>, StoreError> {
+                let mut conn = pool.acquire().await?;
+                let records: Vec<(String, i64, Vec<u8>)> = batch::fetch_for_ids(
+                    &mut conn,
+                    "SELECT case_id, response_cursor, heads FROM deliveries
+                     WHERE device_id = $1 AND response_cursor <= $2 AND case_id {in_ids}",
+                    vec![
+                        Param::Text(device.to_string()),
+                        Param::Int(rows::position(as_of)),
+                    ],
+                    cases,
+                )
+                .await?;
+                // The latest record at or before `as_of` of each case.
+                let mut latest: HashMap<String, (i64, Vec<u8>)> = HashMap::new();
+                for (case, cursor, heads) in records {
+                    match latest.get(&case) {
+                        Some((seen, _)) if *seen >= cursor => {}
+                        _ => {
+                            latest.insert(case, (cursor, heads));
+                        }
+                    }
+                }
+                latest
+                    .into_iter()
+                    .map(|(case, (_, heads))| Ok((case, rows::heads(&heads)?)))
+                    .collect()
             }
 
             /// Runs in the caller's write transaction: three statements for all the cases.

@@ -342,6 +342,30 @@ macro_rules! store_impls {
                 Ok(Some((stored.document(), index)))
             }
 
+            async fn load_cases(
+                &self,
+                cases: &[wangge_proto::values::CaseId],
+            ) -> Result<
+                Vec<Option<(Vec<u8>, wangge_sync::hub::CaseIndex)>>,
+                $crate::store::StoreError,
+            > {
+                let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
+                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                // One snapshot for all the reads, as in `load_case`.
+                let mut tx = self.begin_read().await?;
+                let mut stored = cases::load_many(&mut tx, &id_refs).await?;
+                let mut indexes = cases::indexes(&mut tx, &id_refs).await?;
+                tx.commit().await?;
+                Ok(ids
+                    .iter()
+                    .map(|id| {
+                        let stored = stored.remove(id.as_str())?;
+                        let index = indexes.remove(id.as_str())?;
+                        Some((stored.document(), index))
+                    })
+                    .collect())
+            }
+
             async fn feed(
                 &self,
                 session: &wangge_sync::hub::Session,
@@ -358,6 +382,18 @@ macro_rules! store_impls {
                 as_of: wangge_sync::wire::Cursor,
             ) -> Result<Option<Vec<automerge::ChangeHash>>, $crate::store::StoreError> {
                 feed::delivered(&self.pool, device, case, as_of).await
+            }
+
+            async fn delivered_many(
+                &self,
+                device: &wangge_proto::values::DeviceId,
+                cases: &[wangge_proto::values::CaseId],
+                as_of: wangge_sync::wire::Cursor,
+            ) -> Result<Vec<Option<Vec<automerge::ChangeHash>>>, $crate::store::StoreError> {
+                let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
+                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let mut known = feed::delivered_many(&self.pool, device, &id_refs, as_of).await?;
+                Ok(ids.iter().map(|id| known.remove(id.as_str())).collect())
             }
 
             async fn record_delivered(
