@@ -27,4 +27,4 @@ pub use observe::{BatchStats, Moved, Observer};
 pub use policy::{AcceptAll, Authored, Policy, Rejection, UploadCheck};
 pub use serve::Hub;
 pub use session::{ActorRecord, Session};
-pub use store::{CaseCommit, FeedEntry, FeedPage, HubStore, Previous, StoredChange};
+pub use store::{CaseCommit, FeedEntry, FeedPage, HubStore, LoadedCase, Previous, StoredChange};

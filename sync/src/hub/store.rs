@@ -47,6 +47,10 @@ pub struct Previous {
     pub facts: CaseFacts,
 }
 
+/// A stored case as [`HubStore::load_case`] gives it: its bytes (loadable with
+/// `AutoCommit::load`) and its index.
+pub type LoadedCase = (Vec<u8>, CaseIndex);
+
 /// A case's place in the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEntry {
@@ -130,7 +134,7 @@ pub trait HubStore: Send + Sync {
     fn load_cases(
         &self,
         cases: &[CaseId],
-    ) -> impl Future<Output = Result<Vec<Option<(Vec<u8>, CaseIndex)>>, Self::Error>> + Send {
+    ) -> impl Future<Output = Result<Vec<Option<LoadedCase>>, Self::Error>> + Send {
         async move {
             let mut loaded = Vec::with_capacity(cases.len());
             for case in cases {
@@ -230,7 +234,7 @@ impl<T: HubStore> HubStore for &T {
     fn load_cases(
         &self,
         cases: &[CaseId],
-    ) -> impl Future<Output = Result<Vec<Option<(Vec<u8>, CaseIndex)>>, Self::Error>> + Send {
+    ) -> impl Future<Output = Result<Vec<Option<LoadedCase>>, Self::Error>> + Send {
         (**self).load_cases(cases)
     }
 

@@ -345,10 +345,8 @@ macro_rules! store_impls {
             async fn load_cases(
                 &self,
                 cases: &[wangge_proto::values::CaseId],
-            ) -> Result<
-                Vec<Option<(Vec<u8>, wangge_sync::hub::CaseIndex)>>,
-                $crate::store::StoreError,
-            > {
+            ) -> Result<Vec<Option<wangge_sync::hub::LoadedCase>>, $crate::store::StoreError>
+            {
                 let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
                 let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
                 // One snapshot for all the reads, as in `load_case`.
