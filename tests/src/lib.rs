@@ -1,5 +1,5 @@
-//! End-to-end fixtures: the real server on a loopback port over a temporary SQLite store
-//! (`TestServer`) and phones built from the real mobile core (`TestPhone`): its SQLite
+//! End-to-end fixtures: the real server on a loopback port over a temporary SQLite store,
+//! or a new PostgreSQL database (`TestServer`) and phones built from the real mobile core (`TestPhone`): its SQLite
 //! case store and its sync client, signed in as one of the demo accounts.
 //!
 //! The tests themselves are in `tests/`.
@@ -20,21 +20,25 @@ use wangge_proto::workflow::Action;
 use wangge_server::app;
 use wangge_server::config::{Cli, Config};
 use wangge_server::services::validate::PermissionPolicy;
-use wangge_server::store::{SqliteStore, Store};
+use wangge_server::store::{PgStore, SqliteStore, Store};
+
+mod postgres;
 
 pub use wangge_server::seed::DEMO_PASSWORD;
 
 /// The demo grid worker's first grid.
 pub const DEMO_GRID: &str = "110199001001001";
 
-/// The real server (permission policy, SQLite, photos in its data directory) on
-/// `127.0.0.1:0`.
+/// The real server (permission policy, SQLite or PostgreSQL, photos in its data directory)
+/// on `127.0.0.1:0`.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     dir: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// The PostgreSQL database of a server started with [`TestServer::start_on_postgres`].
+    database: Option<postgres::TestDatabase>,
 }
 
 impl TestServer {
@@ -46,15 +50,37 @@ impl TestServer {
     /// Starts a server over the data directory `dir` (kept between restarts), on `address`
     /// (a free port when `None`).
     pub async fn start_at(dir: PathBuf, address: Option<SocketAddr>) -> Self {
-        use clap::Parser;
         std::fs::create_dir_all(&dir).expect("server data directory");
-        let mut config =
-            Config::resolve(Cli::parse_from(["wangge-server"])).expect("default configuration");
-        config.data_dir = dir.clone();
         let path = dir.join("wangge.db");
         let store = SqliteStore::open(path.to_str().expect("a UTF-8 path"))
             .await
             .expect("the server's SQLite store");
+        Self::serve(store, dir, address, None).await
+    }
+
+    /// Starts a server with the demo organisation on a new PostgreSQL database (dropped when
+    /// the server stops), photos in a new data directory under `root`. `None` if PostgreSQL
+    /// is unreachable, said loudly; under `CI=true` that fails instead.
+    pub async fn start_on_postgres(root: &Path) -> Option<Self> {
+        let database = postgres::TestDatabase::create().await?;
+        let dir = root.join(format!("server-pg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("server data directory");
+        let store = PgStore::connect(&database.url)
+            .await
+            .expect("the server's PostgreSQL store");
+        Some(Self::serve(store, dir, None, Some(database)).await)
+    }
+
+    async fn serve<S: Store>(
+        store: S,
+        dir: PathBuf,
+        address: Option<SocketAddr>,
+        database: Option<postgres::TestDatabase>,
+    ) -> Self {
+        use clap::Parser;
+        let mut config =
+            Config::resolve(Cli::parse_from(["wangge-server"])).expect("default configuration");
+        config.data_dir = dir.clone();
         store.migrate().await.expect("migrations");
         wangge_server::seed::seed_demo(&store)
             .await
@@ -76,6 +102,7 @@ impl TestServer {
             dir,
             shutdown: Some(shutdown),
             served: Some(served),
+            database,
         }
     }
 
@@ -99,6 +126,9 @@ impl TestServer {
         }
         if let Some(served) = self.served.take() {
             let _ = served.await;
+        }
+        if let Some(database) = self.database.take() {
+            database.drop_now().await;
         }
     }
 }

@@ -12,6 +12,8 @@
 //! sync, photos fetched from the server by hash), every document loads, nothing is left
 //! unsent or waiting for upload, and the secretary's copy of each case is the worker's.
 //!
+//! It runs on both server stores: SQLite, and a PostgreSQL database of its own.
+//!
 //! `WANGGE_KILL_SEED=n` replays one seed.
 //!
 //! It found that a kill could wedge the server: a request dropped while its `BEGIN
@@ -168,13 +170,37 @@ fn all() -> CaseFilter {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean_sync() {
+    kills_mid_sync(Backend::Sqlite).await;
+}
+
+/// The same on PostgreSQL: a request dropped at any point (in `BEGIN`, holding advisory
+/// locks, mid-write) must leave the pool usable and lose nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean_sync_on_postgres()
+{
+    kills_mid_sync(Backend::Postgres).await;
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn kills_mid_sync(backend: Backend) {
     let seeds: Vec<u64> = match std::env::var("WANGGE_KILL_SEED") {
         Ok(seed) => vec![seed.parse().unwrap()],
         Err(_) => (1..=3).collect(),
     };
     for seed in seeds {
         let dir = tempfile::tempdir().unwrap();
-        let server = TestServer::start(dir.path()).await;
+        let server = match backend {
+            Backend::Sqlite => TestServer::start(dir.path()).await,
+            Backend::Postgres => match TestServer::start_on_postgres(dir.path()).await {
+                Some(server) => server,
+                None => return,
+            },
+        };
         let store: PathBuf = dir.path().join("worker.db");
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut acked: BTreeMap<CaseId, Acked> = BTreeMap::new();
@@ -287,7 +313,7 @@ async fn edits_acknowledged_before_kills_mid_sync_reach_the_server_after_a_clean
             }
         }
         println!(
-            "seed {seed}: {} cases, {edits} edits ({} photos) acknowledged, {syncs} syncs \
+            "{backend:?}, seed {seed}: {} cases, {edits} edits ({} photos) acknowledged, {syncs} syncs \
              finished, {mid_sync} of {kills} kills during a sync",
             acked.len(),
             acked.values().map(|a| a.photos.len()).sum::<usize>()
