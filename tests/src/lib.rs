@@ -1,6 +1,7 @@
-//! End-to-end fixtures: the real server on a loopback port over a temporary SQLite store,
-//! or a new PostgreSQL database (`TestServer`) and phones built from the real mobile core (`TestPhone`): its SQLite
-//! case store and its sync client, signed in as one of the demo accounts.
+//! End-to-end fixtures: the real server on a loopback port over a temporary SQLite store or
+//! a new PostgreSQL database (`TestServer`), and phones built from the real mobile core
+//! (`TestPhone`): its SQLite case store and its sync client, signed in as one of the demo
+//! accounts.
 //!
 //! The tests themselves are in `tests/`.
 

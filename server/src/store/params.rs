@@ -14,6 +14,25 @@ pub(crate) enum Param {
     Bytes(Vec<u8>),
 }
 
+/// Binds each of `$params` (an iterator of [`Param`]) in order to `$query` — a `Query`,
+/// `QueryAs` or `QueryScalar` of either backend — and returns it.
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                $crate::store::params::Param::Text(text) => query.bind(text),
+                $crate::store::params::Param::Int(int) => query.bind(int),
+                $crate::store::params::Param::MaybeText(text) => query.bind(text),
+                $crate::store::params::Param::Bytes(bytes) => query.bind(bytes),
+            };
+        }
+        query
+    }};
+}
+
+pub(crate) use bind_params;
+
 /// The values of one statement, in placeholder order.
 #[derive(Debug, Default)]
 pub(crate) struct Params {

@@ -140,8 +140,7 @@ macro_rules! batch {
                 if ids.is_empty() {
                     return Ok(());
                 }
-                let sql = sql.replace("{in_ids}", &format!("= ANY(${})", leading.len() + 1));
-                let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+                let (sql, ids) = as_array(sql, leading.len(), ids);
                 bound(&sql, leading).bind(ids).execute(&mut *conn).await?;
                 Ok(())
             }
@@ -159,12 +158,18 @@ macro_rules! batch {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let sql = sql.replace("{in_ids}", &format!("= ANY(${})", leading.len() + 1));
-                let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+                let (sql, ids) = as_array(sql, leading.len(), ids);
                 Ok(bound_as(&sql, leading)
                     .bind(ids)
                     .fetch_all(&mut *conn)
                     .await?)
+            }
+
+            /// `sql` with `{in_ids}` as `= ANY(…)` of one array bound after `leading` values,
+            /// and that array.
+            fn as_array(sql: &str, leading: usize, ids: &[&str]) -> (String, Vec<String>) {
+                let sql = sql.replace("{in_ids}", &format!("= ANY(${})", leading + 1));
+                (sql, ids.iter().map(|id| (*id).to_owned()).collect())
             }
         }
     };
@@ -228,10 +233,7 @@ macro_rules! batch {
                 leading: Vec<Param>,
                 ids: &[&str],
             ) -> Result<(), StoreError> {
-                for chunk in ids.chunks(MAX_VALUES) {
-                    let sql = sql.replace("{in_ids}", &in_list(leading.len() + 1, chunk.len()));
-                    let mut params = leading.clone();
-                    params.extend(chunk.iter().map(|id| Param::Text((*id).to_owned())));
+                for (sql, params) in per_chunk(sql, &leading, ids) {
                     bound(&sql, params).execute(&mut *conn).await?;
                 }
                 Ok(())
@@ -248,13 +250,25 @@ macro_rules! batch {
                 O: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
             {
                 let mut found = Vec::new();
-                for chunk in ids.chunks(MAX_VALUES) {
-                    let sql = sql.replace("{in_ids}", &in_list(leading.len() + 1, chunk.len()));
-                    let mut params = leading.clone();
-                    params.extend(chunk.iter().map(|id| Param::Text((*id).to_owned())));
+                for (sql, params) in per_chunk(sql, &leading, ids) {
                     found.extend(bound_as(&sql, params).fetch_all(&mut *conn).await?);
                 }
                 Ok(found)
+            }
+
+            /// `sql` and its values for each chunk of `ids`: `{in_ids}` as an `IN` list after
+            /// `leading`.
+            fn per_chunk<'a>(
+                sql: &'a str,
+                leading: &'a [Param],
+                ids: &'a [&str],
+            ) -> impl Iterator<Item = (String, Vec<Param>)> + 'a {
+                ids.chunks(MAX_VALUES).map(move |chunk| {
+                    let sql = sql.replace("{in_ids}", &in_list(leading.len() + 1, chunk.len()));
+                    let mut params = leading.to_vec();
+                    params.extend(chunk.iter().map(|id| Param::Text((*id).to_owned())));
+                    (sql, params)
+                })
             }
         }
     };
@@ -264,16 +278,7 @@ macro_rules! batch {
 
         /// Binds `params` in order.
         pub(super) fn bound(sql: &str, params: Vec<Param>) -> Query<'_> {
-            let mut query = sqlx::query(sql);
-            for param in params {
-                query = match param {
-                    Param::Text(text) => query.bind(text),
-                    Param::Int(int) => query.bind(int),
-                    Param::MaybeText(text) => query.bind(text),
-                    Param::Bytes(bytes) => query.bind(bytes),
-                };
-            }
-            query
+            $crate::store::params::bind_params!(sqlx::query(sql), params)
         }
 
         /// Binds `params` in order to a query whose rows are read as `O`.
@@ -284,16 +289,7 @@ macro_rules! batch {
         where
             O: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row>,
         {
-            let mut query = sqlx::query_as(sql);
-            for param in params {
-                query = match param {
-                    Param::Text(text) => query.bind(text),
-                    Param::Int(int) => query.bind(int),
-                    Param::MaybeText(text) => query.bind(text),
-                    Param::Bytes(bytes) => query.bind(bytes),
-                };
-            }
-            query
+            $crate::store::params::bind_params!(sqlx::query_as(sql), params)
         }
 
         /// Runs `{head} {in_ids}` for `ids` (see `for_ids`).

@@ -22,7 +22,7 @@ macro_rules! feed {
 
             use std::collections::{BTreeMap, HashMap};
 
-            use $crate::store::params::{Param, Params};
+            use $crate::store::params::{Param, Params, bind_params};
             use $crate::store::scope_filter::scope_filter;
             use $crate::store::{StoreError, rows};
 
@@ -62,15 +62,10 @@ macro_rules! feed {
                      WHERE position > {after} AND position <= {head_param} AND {filter}
                      ORDER BY position LIMIT {limit}"
                 );
-                let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-                for param in params.into_values() {
-                    query = match param {
-                        Param::Text(text) => query.bind(text),
-                        Param::Int(int) => query.bind(int),
-                        Param::MaybeText(text) => query.bind(text),
-                        Param::Bytes(bytes) => query.bind(bytes),
-                    };
-                }
+                let query = bind_params!(
+                    sqlx::query_as::<_, (String, i64)>(&sql),
+                    params.into_values()
+                );
                 let entries = query
                     .fetch_all(pool)
                     .await?

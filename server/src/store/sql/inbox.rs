@@ -12,7 +12,7 @@ macro_rules! inbox {
             use wangge_proto::values::{CaseId, ContentHash, Timestamp};
 
             use $crate::store::inbox::{CaseSummary, InboxPage, InboxQuery, MAX_LIMIT};
-            use $crate::store::params::{Param, Params};
+            use $crate::store::params::{Params, bind_params};
             use $crate::store::scope_filter::scope_filter;
             use $crate::store::{StoreError, rows};
 
@@ -82,26 +82,6 @@ macro_rules! inbox {
                     due_at: due.map(rows::timestamp).transpose()?,
                     overdue: due.is_some_and(|d| d < now),
                 })
-            }
-
-            fn bind_all<'q>(
-                mut query: sqlx::query::QueryAs<
-                    'q,
-                    $db,
-                    Row,
-                    <$db as sqlx::Database>::Arguments<'q>,
-                >,
-                params: Params,
-            ) -> sqlx::query::QueryAs<'q, $db, Row, <$db as sqlx::Database>::Arguments<'q>> {
-                for param in params.into_values() {
-                    query = match param {
-                        Param::Text(text) => query.bind(text),
-                        Param::Int(int) => query.bind(int),
-                        Param::MaybeText(text) => query.bind(text),
-                        Param::Bytes(bytes) => query.bind(bytes),
-                    };
-                }
-                query
             }
 
             /// One page of the cases `scope` covers that match `query`, at server time `now`.
@@ -178,7 +158,7 @@ macro_rules! inbox {
                         filters.join(" AND ")
                     }
                 );
-                let rows = bind_all(sqlx::query_as::<_, Row>(&sql), params)
+                let rows = bind_params!(sqlx::query_as::<_, Row>(&sql), params.into_values())
                     .fetch_all(pool)
                     .await?;
                 let mut cases = rows
@@ -223,15 +203,7 @@ macro_rules! inbox {
                     "SELECT 1 FROM case_evidence e JOIN cases c ON c.id = e.case_id
                      WHERE e.hash = {hash} AND {scope} LIMIT 1"
                 );
-                let mut query = sqlx::query_scalar::<_, i32>(&sql);
-                for param in params.into_values() {
-                    query = match param {
-                        Param::Text(text) => query.bind(text),
-                        Param::Int(int) => query.bind(int),
-                        Param::MaybeText(text) => query.bind(text),
-                        Param::Bytes(bytes) => query.bind(bytes),
-                    };
-                }
+                let query = bind_params!(sqlx::query_scalar::<_, i32>(&sql), params.into_values());
                 Ok(query.fetch_optional(pool).await?.is_some())
             }
         }
