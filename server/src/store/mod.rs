@@ -10,12 +10,14 @@
 //! devices, actors and access tokens.
 //!
 //! Layout: [`SqliteStore`] (`sqlite/`) and [`PgStore`] (`postgres/`) differ only in how they
-//! open a pool and begin and lock a transaction; the statements are written once in `sql/`
+//! open a pool and begin and lock a transaction (every `BEGIN` goes through `begin`, which
+//! a dropped caller cannot leave half done); the statements are written once in `sql/`
 //! and expanded for each; `rows` turns typed values into columns and back; `compaction`
 //! decides what one commit writes; `scope_filter` is the one SQL form of a scope and
 //! `params` numbers the values of statements built at run time. The suite is
 //! `server/tests/store/`.
 
+mod begin;
 mod compaction;
 mod error;
 mod inbox;

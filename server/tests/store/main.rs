@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod batch;
+mod cancellation;
 mod cases;
 mod compaction;
 mod concurrency;

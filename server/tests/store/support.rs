@@ -59,6 +59,13 @@ pub trait Backend: Store {
     /// Closes the pool.
     fn shut(&self) -> impl Future<Output = ()> + Send;
 
+    /// A store on the same database whose pool has a single connection, so a connection
+    /// left in a bad state is the next one used. `None` in memory: an in-memory database
+    /// lives and dies with its one connection, and sqlx closes a connection it cannot vouch
+    /// for (after a dropped streaming read), so the in-memory store (for tests) does not
+    /// outlive a dropped call — a file database just opens a new connection.
+    fn one_connection(&self, location: Option<&str>) -> impl Future<Output = Option<Self>> + Send;
+
     /// Makes the database at `location` refuse every change row of `case` (a trigger);
     /// `None` if this backend's database cannot be reached from outside the store.
     fn poison(
@@ -92,6 +99,14 @@ impl Backend for SqliteStore {
 
     async fn shut(&self) {
         self.close().await;
+    }
+
+    async fn one_connection(&self, location: Option<&str>) -> Option<Self> {
+        Some(
+            SqliteStore::open_with_connections(location?, 1)
+                .await
+                .unwrap(),
+        )
     }
 
     async fn poison(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
@@ -134,6 +149,15 @@ impl Backend for PgStore {
 
     async fn shut(&self) {
         self.close().await;
+    }
+
+    async fn one_connection(&self, location: Option<&str>) -> Option<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(location.expect("a PostgreSQL database has a URL"))
+            .await
+            .unwrap();
+        Some(PgStore::from_pool(pool))
     }
 
     async fn poison(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
@@ -418,7 +442,7 @@ pub async fn store_commit<S: HubStore>(store: &S, case: &CaseId, commit: CaseCom
     store
         .update_case(case, |_| (Some(commit), ()))
         .await
-        .unwrap_or_else(|_| panic!("update_case failed"));
+        .unwrap_or_else(|e| panic!("update_case failed: {e}"));
 }
 
 /// A fresh case `n` with one change, stored: its document.

@@ -45,6 +45,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use wangge_proto::values::CaseId;
 
 use super::StoreError;
+use super::begin::begin_to_the_end;
 
 /// The store over PostgreSQL.
 #[derive(Debug, Clone)]
@@ -77,7 +78,12 @@ impl PgStore {
     /// Connects a pool with these options.
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new().connect_with(options).await?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
+    }
+
+    /// A store over a pool the caller built (to choose its size or timeouts).
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
     }
 
     /// A transaction holding the case's advisory lock.
@@ -85,7 +91,7 @@ impl PgStore {
         &self,
         case: &CaseId,
     ) -> Result<Transaction<'static, Postgres>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(case_lock_key(case))
             .execute(&mut *tx)
@@ -102,7 +108,7 @@ impl PgStore {
         let mut keys: Vec<i64> = cases.iter().map(case_lock_key).collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A function scan yields the array's elements in order and the lock is taken as
         // each row is produced: one round trip, the locks in ascending order.
         sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS t(k)")
@@ -117,17 +123,21 @@ impl PgStore {
         Some(&self.pool)
     }
 
-    /// A plain transaction (rows are locked as they are written).
+    /// A plain transaction (rows are locked as they are written), begun to the end
+    /// whatever happens to the caller (see `store::begin`).
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self.pool.begin().await?)
+        let pool = self.pool.clone();
+        begin_to_the_end(async move { pool.begin().await }).await
     }
 
     /// A transaction whose reads all see one snapshot.
     async fn begin_read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?)
+        let pool = self.pool.clone();
+        begin_to_the_end(async move {
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+        })
+        .await
     }
 }
 

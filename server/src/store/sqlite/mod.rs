@@ -19,6 +19,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use wangge_proto::values::CaseId;
 
 use super::StoreError;
+use super::begin::begin_to_the_end;
 
 /// How long a writer waits for another one before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,6 +40,14 @@ impl SqliteStore {
     /// file path. `sqlite::memory:` is a fresh in-memory database on a single connection.
     /// Run [`Store::migrate`](super::Store::migrate) before use.
     pub async fn open(url_or_path: &str) -> Result<Self, StoreError> {
+        Self::open_with_connections(url_or_path, MAX_CONNECTIONS).await
+    }
+
+    /// [`SqliteStore::open`] with at most `connections` connections to a file database.
+    pub async fn open_with_connections(
+        url_or_path: &str,
+        connections: u32,
+    ) -> Result<Self, StoreError> {
         let options = if url_or_path.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url_or_path)?
         } else {
@@ -61,7 +70,7 @@ impl SqliteStore {
                 .await?
         } else {
             SqlitePoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
+                .max_connections(connections)
                 .connect_with(
                     options
                         .journal_mode(SqliteJournalMode::Wal)
@@ -101,26 +110,6 @@ impl SqliteStore {
     async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         let pool = self.pool.clone();
         begin_to_the_end(async move { pool.begin().await }).await
-    }
-}
-
-/// Runs a `BEGIN` to its end on its own task, whatever happens to the caller.
-///
-/// A request whose client hangs up is dropped mid-await. Dropped while `BEGIN IMMEDIATE`
-/// waits for the write lock, sqlx's connection worker still runs the statement, but no
-/// `Transaction` exists yet to roll it back: the connection went back to the pool inside a
-/// transaction holding the write lock, and every later write failed ("begin_with at non-zero
-/// transaction depth", then "database is locked"). On its own task the `BEGIN` completes; if
-/// the caller is gone the finished `Transaction` is dropped there, which rolls it back.
-async fn begin_to_the_end(
-    begin: impl std::future::Future<Output = Result<Transaction<'static, Sqlite>, sqlx::Error>>
-    + Send
-    + 'static,
-) -> Result<Transaction<'static, Sqlite>, StoreError> {
-    match tokio::spawn(begin).await {
-        Ok(begun) => Ok(begun?),
-        // Only a panic inside sqlx gets here (the task is never aborted).
-        Err(_) => Err(StoreError::Database(sqlx::Error::WorkerCrashed)),
     }
 }
 
