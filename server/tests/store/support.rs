@@ -60,11 +60,8 @@ pub trait Backend: Store {
     fn shut(&self) -> impl Future<Output = ()> + Send;
 
     /// A store on the same database whose pool has a single connection, so a connection
-    /// left in a bad state is the next one used. `None` in memory: an in-memory database
-    /// lives and dies with its one connection, and sqlx closes a connection it cannot vouch
-    /// for (after a dropped streaming read), so the in-memory store (for tests) does not
-    /// outlive a dropped call — a file database just opens a new connection.
-    fn one_connection(&self, location: Option<&str>) -> impl Future<Output = Option<Self>> + Send;
+    /// left in a bad state is the next one used.
+    fn one_connection(&self, location: Option<&str>) -> impl Future<Output = Self> + Send;
 
     /// Makes the database at `location` refuse every change row of `case` (a trigger);
     /// `None` if this backend's database cannot be reached from outside the store.
@@ -101,12 +98,14 @@ impl Backend for SqliteStore {
         self.close().await;
     }
 
-    async fn one_connection(&self, location: Option<&str>) -> Option<Self> {
-        Some(
-            SqliteStore::open_with_connections(location?, 1)
+    async fn one_connection(&self, location: Option<&str>) -> Self {
+        match location {
+            Some(location) => SqliteStore::open_with_connections(location, 1)
                 .await
                 .unwrap(),
-        )
+            // In memory the store has a single connection already.
+            None => self.clone(),
+        }
     }
 
     async fn poison(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
@@ -151,13 +150,13 @@ impl Backend for PgStore {
         self.close().await;
     }
 
-    async fn one_connection(&self, location: Option<&str>) -> Option<Self> {
+    async fn one_connection(&self, location: Option<&str>) -> Self {
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .connect(location.expect("a PostgreSQL database has a URL"))
             .await
             .unwrap();
-        Some(PgStore::from_pool(pool))
+        PgStore::from_pool(pool)
     }
 
     async fn poison(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {

@@ -66,6 +66,9 @@ impl SqliteStore {
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
+                // No ping before each use: a caller dropped during that ping makes sqlx
+                // discard the connection, and the database with it.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?
         } else {
