@@ -84,6 +84,35 @@ fn a_recorded_step_cannot_be_rewritten() {
     expect_refused(&store, &hub, &mut worker, &case, "case.event_rewritten");
 }
 
+/// A phone that has not seen a recorded step makes a new entry under that step's key: a
+/// fresh entry for it, but the key is taken on the hub (the hub judges against the stored
+/// case as it was before the upload, read at its heads).
+#[test]
+fn a_step_made_under_the_key_of_a_recorded_step_is_refused() {
+    let store = MemoryHub::new();
+    let hub = hub(&store);
+    let mut worker = Device::grid_worker(&store, 1);
+    let case = worker.create_case(1, "垃圾桶满溢");
+    worker.sync_fully(&hub);
+    let mut other = Device::grid_worker(&store, 2);
+    other.sync_fully(&hub);
+    let report = other.act(
+        &case,
+        Action::Report {
+            on_site_resolved: false,
+        },
+    );
+    other.sync_fully(&hub);
+
+    worker.edit_raw(&case, |doc| {
+        let (_, events) = doc.get(ROOT, "events").unwrap().unwrap();
+        doc.put_object(&events, report.id.to_string(), automerge::ObjType::Map)
+            .unwrap();
+    });
+    expect_refused(&store, &hub, &mut worker, &case, "case.event_rewritten");
+    assert_eq!(hub_status(&store, &case), Status::Reported);
+}
+
 #[test]
 fn a_recorded_step_cannot_be_deleted_or_replaced() {
     let store = MemoryHub::new();

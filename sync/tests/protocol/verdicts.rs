@@ -97,6 +97,45 @@ fn a_refused_case_keeps_its_edits_aside_and_the_rest_of_the_batch_goes_through()
     );
 }
 
+/// The hub keeps the case loaded between merges and applies each upload before the policy
+/// judges it: a refused upload must leave nothing of itself in what the next merge of the
+/// same hub starts from.
+#[test]
+fn the_next_upload_after_a_refusal_merges_into_the_stored_case_not_the_refused_one() {
+    let store = MemoryHub::new();
+    let strict = Hub::new(&store, no_forbidden_titles, Limits::default());
+    let mut phone = Device::grid_worker(&store, 1);
+    let case = phone.create_case(1, "占道经营");
+    phone.sync_with(&strict).unwrap();
+    phone.comment(&case, 2, "已拍照");
+    phone.sync_with(&strict).unwrap();
+    assert_eq!(
+        strict.cache().usage().0,
+        1,
+        "the case is hot: the next merge starts from the cached copy"
+    );
+
+    phone.set_title(&case, "违规标题");
+    let refused = phone.sync_with(&strict).unwrap();
+    assert_eq!(refused.rejected.len(), 1);
+    let stored = hub_heads(&store, &case).unwrap();
+
+    phone.set_title(&case, "违章停车");
+    let report = phone.sync_with(&strict).unwrap();
+    assert_eq!(report.accepted, vec![case]);
+    let hub = hub_doc(&store, &case);
+    assert_eq!(hub.read().unwrap().title, "违章停车");
+    assert_eq!(hub.read().unwrap().comments.len(), 1);
+    // Exactly the stored changes and the honest one: nothing of the refused upload.
+    assert_eq!(phone.heads(&case), hub_heads(&store, &case));
+    assert_eq!(
+        hub.into_automerge().get_changes(&stored).len(),
+        1,
+        "the stored case gained exactly the honest change"
+    );
+    assert_eq!(strict.cache().usage().0, 1);
+}
+
 #[test]
 fn a_refused_new_case_leaves_the_active_list_but_not_the_phone() {
     let store = MemoryHub::new();
