@@ -90,6 +90,17 @@ struct Inner {
     order: BTreeMap<u64, CaseId>,
     clock: u64,
     bytes: usize,
+    lookups: Lookups,
+}
+
+/// How often a merge found its stored case loaded, and how often it had to load it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lookups {
+    /// The document held was exactly the stored one.
+    pub hits: u64,
+    /// Nothing held, or a document of other stored bytes (another instance wrote the case,
+    /// the store compacted it, the budget evicted it).
+    pub misses: u64,
 }
 
 /// Loaded case documents, at most `budget` bytes (estimated), least recently used out first.
@@ -124,14 +135,20 @@ impl DocCache {
 
     /// Takes out the document of `case` if it is exactly the one stored under `key`.
     pub(crate) fn take(&self, case: &CaseId, key: &StoredKey) -> Option<Hot> {
-        if self.budget == 0 {
-            return None;
-        }
         let mut inner = self.lock();
-        let entry = inner.entries.remove(case)?;
-        inner.order.remove(&entry.used);
-        inner.bytes -= entry.cost;
-        (entry.key == key.digest()).then_some(entry.hot)
+        let hot = match inner.entries.remove(case) {
+            Some(entry) => {
+                inner.order.remove(&entry.used);
+                inner.bytes -= entry.cost;
+                (entry.key == key.digest()).then_some(entry.hot)
+            }
+            None => None,
+        };
+        match hot {
+            Some(_) => inner.lookups.hits += 1,
+            None => inner.lookups.misses += 1,
+        }
+        hot
     }
 
     /// Keeps `hot` as the document of `case` stored under `key`, evicting the least recently
@@ -173,6 +190,11 @@ impl DocCache {
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.entries.len(), inner.bytes)
+    }
+
+    /// The lookups of stored cases so far.
+    pub fn lookups(&self) -> Lookups {
+        self.lock().lookups
     }
 }
 
@@ -243,6 +265,7 @@ mod tests {
         assert!(cache.take(&case(1), &key).is_some());
         // Taken out: a second merge of the same case does not get it too.
         assert!(cache.take(&case(1), &key).is_none());
+        assert_eq!(cache.lookups(), Lookups { hits: 1, misses: 3 });
     }
 
     #[test]

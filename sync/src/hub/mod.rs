@@ -19,7 +19,7 @@ mod session;
 mod store;
 mod touched;
 
-pub use cache::{DEFAULT_CACHE_BYTES, DocCache};
+pub use cache::{DEFAULT_CACHE_BYTES, DocCache, Lookups};
 pub use facts::{CaseFacts, Summary, summarize, summary};
 pub use index::CaseIndex;
 pub use memory::MemoryHub;
