@@ -7,6 +7,7 @@ mod config;
 mod e2e;
 mod forged;
 mod live;
+mod metrics;
 mod openapi;
 mod phone;
 #[allow(dead_code, unused_macros)]
