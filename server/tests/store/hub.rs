@@ -175,12 +175,7 @@ async fn phones_converge_through_the_hub<S: Backend>(fx: Fixture<S>) {
         }
         assert!(store.rows(case).await as usize <= wangge_server::store::COMPACT_AFTER);
     }
-    let title = CaseDocument::load(&stored_doc(&store, &cases[2]).await.unwrap().save())
-        .unwrap()
-        .read()
-        .unwrap()
-        .title;
-    assert_eq!(title, "第39次修改");
+    assert_eq!(stored_title(&store, &cases[2]).await, "第39次修改");
 }
 
 /// The hub keeps a merged case loaded under the hash of the bytes the store will hold, so
@@ -227,12 +222,13 @@ async fn a_case_synced_again_is_merged_into_its_hot_document<S: Backend>(fx: Fix
             misses: 1
         }
     );
-    let title = CaseDocument::load(&stored_doc(&store, &case).await.unwrap().save())
-        .unwrap()
-        .read()
-        .unwrap()
-        .title;
-    assert_eq!(title, "回到本实例");
+    assert_eq!(stored_title(&store, &case).await, "回到本实例");
+}
+
+/// The title of the case as stored.
+async fn stored_title<S: Store>(store: &S, case: &CaseId) -> String {
+    let saved = stored_doc(store, case).await.unwrap().save();
+    CaseDocument::load(&saved).unwrap().read().unwrap().title
 }
 
 /// The damaged cases a hub reported.
@@ -303,12 +299,7 @@ async fn a_damaged_case_is_held_back_and_the_others_go_on<S: Backend>(fx: Fixtur
         fx.store.load_case(&bad).await.unwrap().unwrap().0,
         stored_bad
     );
-    let title = CaseDocument::load(&stored_doc(&fx.store, &good).await.unwrap().save())
-        .unwrap()
-        .read()
-        .unwrap()
-        .title;
-    assert_eq!(title, "东门垃圾，已清运");
+    assert_eq!(stored_title(&fx.store, &good).await, "东门垃圾，已清运");
 
     // The phone still has the held edit, unsent: the next request carries it again.
     assert!(worker.heads(&bad).contains(&held_edit));

@@ -85,8 +85,7 @@ fn a_recorded_step_cannot_be_rewritten() {
 }
 
 /// A phone that has not seen a recorded step makes a new entry under that step's key: a
-/// fresh entry for it, but the key is taken on the hub (the hub judges against the stored
-/// case as it was before the upload, read at its heads).
+/// fresh entry for it, but the key is taken in the stored case, so it is a rewrite.
 #[test]
 fn a_step_made_under_the_key_of_a_recorded_step_is_refused() {
     let store = MemoryHub::new();

@@ -124,8 +124,9 @@ fn the_next_upload_after_a_refusal_merges_into_the_stored_case_not_the_refused_o
     let report = phone.sync_with(&strict).unwrap();
     assert_eq!(report.accepted, vec![case]);
     let hub = hub_doc(&store, &case);
-    assert_eq!(hub.read().unwrap().title, "违章停车");
-    assert_eq!(hub.read().unwrap().comments.len(), 1);
+    let view = hub.read().unwrap();
+    assert_eq!(view.title, "违章停车");
+    assert_eq!(view.comments.len(), 1);
     // Exactly the stored changes and the honest one: nothing of the refused upload.
     assert_eq!(phone.heads(&case), hub_heads(&store, &case));
     assert_eq!(
