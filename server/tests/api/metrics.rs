@@ -74,6 +74,13 @@ async fn metrics_count_requests_sync_batches_and_merged_changes() {
     assert!(grew("wangge_sync_batches_total", &[]) >= 2.0);
     assert!(grew("wangge_sync_cases_total", &[r#"outcome="accepted""#]) >= 3.0);
     assert!(grew("wangge_sync_changes_stored_total", &[]) >= 3.0);
+    // The edit merged into the case its creation left loaded in the hub's cache.
+    assert!(
+        grew(
+            "wangge_sync_stored_case_lookups_total",
+            &[r#"result="hit""#]
+        ) >= 1.0
+    );
     assert!(
         grew(
             "wangge_http_request_duration_seconds_count",

@@ -18,7 +18,7 @@ use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
 use wangge_proto::workflow::DeadlinePolicy;
 
-use super::cache::{DocCache, Hot, StoredKey};
+use super::cache::{DocCache, Hot, Lookups, StoredKey};
 use super::chunks::{self, Chunks, Corrupt};
 use super::facts::{Glance, summary_after};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
@@ -52,6 +52,9 @@ pub(crate) struct Merged {
     pub heads: Option<Vec<ChangeHash>>,
     /// How many new changes are stored.
     pub stored: usize,
+    /// Whether the stored case was found loaded in the cache (a hit) or loaded from its
+    /// bytes (a miss); neither for a new case.
+    pub lookups: Lookups,
 }
 
 /// A failure of the stored data itself (not the phone's fault).
@@ -76,6 +79,7 @@ impl Merged {
             reply,
             heads,
             stored: 0,
+            lookups: Lookups::default(),
         }
     }
 
@@ -90,6 +94,7 @@ impl Merged {
             reply: None,
             heads: None,
             stored: 0,
+            lookups: Lookups::default(),
         }
     }
 
@@ -99,6 +104,7 @@ impl Merged {
             reply: None,
             heads: None,
             stored: 0,
+            lookups: Lookups::default(),
         }
     }
 }
@@ -132,10 +138,12 @@ struct Checked {
     before_heads: Vec<ChangeHash>,
 }
 
-/// The stored case, loaded (or taken from the cache), and the key of its stored bytes.
+/// The stored case, loaded (or taken from the cache), the key of its stored bytes, and
+/// which of the two it was.
 struct Before {
     hot: Hot,
     key: StoredKey,
+    lookups: Lookups,
 }
 
 /// Merges `upload` into the stored case.
@@ -148,6 +156,7 @@ pub(crate) fn merge<P: Policy>(
         Some(bytes) => Some(before(&upload.case, bytes, ctx.cache)?),
         None => None,
     };
+    let lookups = before.as_ref().map_or_else(Lookups::default, |b| b.lookups);
     let checked = check(before.as_mut().map(|b| &mut b.hot), upload, ctx);
     let checked = match checked {
         Ok(checked) => checked,
@@ -159,8 +168,9 @@ pub(crate) fn merge<P: Policy>(
                 }
                 Stop::Hide(rejection) => Merged::rejected(rejection, None),
             };
+            let merged = Merged { lookups, ..merged };
             // Nothing was stored: the loaded case is still the stored one.
-            if let Some(Before { hot, key }) = before {
+            if let Some(Before { hot, key, .. }) = before {
                 ctx.cache.put(upload.case, &key, hot);
             }
             return Ok((None, merged));
@@ -190,9 +200,10 @@ pub(crate) fn merge<P: Policy>(
         reply,
         heads: Some(heads.clone()),
         stored: authored.len(),
+        lookups,
     };
     if authored.is_empty() {
-        if let Some(Before { hot, key }) = before {
+        if let Some(Before { hot, key, .. }) = before {
             ctx.cache.put(upload.case, &key, hot);
         }
         return Ok((None, merged));
@@ -214,7 +225,7 @@ pub(crate) fn merge<P: Policy>(
     // merged document under the key of exactly those bytes. If the store holds anything
     // else next time — it compacted, the commit rolled back — the key simply misses.
     let (key, stored_len) = match before {
-        Some(Before { key, hot }) => (key, hot.stored_len),
+        Some(Before { key, hot, .. }) => (key, hot.stored_len),
         None => (StoredKey::of(&[]), 0),
     };
     let added: usize = commit.changes.iter().map(|c| c.bytes.len()).sum();
@@ -240,7 +251,8 @@ pub(crate) fn merge<P: Policy>(
 fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, StoredCorrupt> {
     let key = StoredKey::of(stored);
     if let Some(hot) = cache.take(case, &key) {
-        return Ok(Before { hot, key });
+        let lookups = Lookups { hits: 1, misses: 0 };
+        return Ok(Before { hot, key, lookups });
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
     // Which departments were brought in (the index) does not depend on deadlines.
@@ -255,6 +267,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
             stored_len: stored.len(),
         },
         key,
+        lookups: Lookups { hits: 0, misses: 1 },
     })
 }
 

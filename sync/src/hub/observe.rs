@@ -3,7 +3,7 @@
 
 use wangge_proto::values::CaseId;
 
-use super::CaseIndex;
+use super::{CaseIndex, Lookups};
 use crate::wire::Cursor;
 
 /// The outcome of one answered request.
@@ -21,6 +21,11 @@ pub struct BatchStats {
     pub changes_stored: u64,
     /// Case updates sent back (uploads' replies, refetches, feed).
     pub updates_sent: u64,
+    /// Uploads to stored cases that found the case loaded in the hub's cache (hits), and
+    /// those that had to load it from the stored bytes (misses, including a case that then
+    /// did not load). Misses cost a load each: a rate that drops means a cache too small
+    /// or a store that hands back bytes other than it was given.
+    pub hot: Lookups,
 }
 
 /// The cases one request moved in the feed (each stored a commit, so each has a new

@@ -157,6 +157,8 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 // upload. Hold this case back; the others go on.
                 Ok(Err(StoredCorrupt(detail))) => {
                     self.damaged(&upload.case, &detail);
+                    // Only a case not found loaded is loaded, and fails to.
+                    stats.hot.misses += 1;
                     (Merged::held(), None)
                 }
                 // This case's writes failed and left nothing (the store logs why); the other
@@ -167,6 +169,8 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 moved.push((upload.case, index));
             }
             stats.changes_stored += merged.stored as u64;
+            stats.hot.hits += merged.lookups.hits;
+            stats.hot.misses += merged.lookups.misses;
             match merged.outcome {
                 Outcome::Accepted => stats.accepted += 1,
                 Outcome::Rejected { .. } => stats.rejected += 1,

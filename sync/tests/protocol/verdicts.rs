@@ -362,7 +362,7 @@ fn changes_under_another_devices_actor_are_refused_without_its_signature() {
 #[test]
 fn the_observer_hears_what_each_batch_did() {
     use std::sync::{Arc, Mutex};
-    use wangge_sync::hub::{BatchStats, Observer};
+    use wangge_sync::hub::{BatchStats, Lookups, Observer};
 
     #[derive(Default)]
     struct Recorder(Mutex<Vec<BatchStats>>);
@@ -378,20 +378,24 @@ fn the_observer_hears_what_each_batch_did() {
         Hub::new(&store, no_forbidden_titles, Limits::default()).with_observer(recorder.clone());
     let mut phone = Device::grid_worker(&store, 1);
     phone.create_case(1, "违规标题");
-    phone.create_case(2, "垃圾满溢");
+    let kept = phone.create_case(2, "垃圾满溢");
+    phone.sync_with(&strict).unwrap();
+    // The stored case is merged into the document the first batch left loaded: a hit.
+    phone.set_title(&kept, "垃圾满溢（已清运）");
     phone.sync_with(&strict).unwrap();
     let seen = recorder.0.lock().unwrap().clone();
-    assert_eq!(
-        seen,
-        vec![BatchStats {
-            accepted: 1,
-            rejected: 1,
-            resend: 0,
-            held: 0,
-            changes_stored: 1,
-            updates_sent: 0
-        }]
-    );
+    let first = BatchStats {
+        accepted: 1,
+        rejected: 1,
+        resend: 0,
+        held: 0,
+        changes_stored: 1,
+        updates_sent: 0,
+        hot: Lookups { hits: 0, misses: 0 },
+    };
+    assert_eq!(seen[0], first);
+    assert_eq!(seen[1].changes_stored, 1);
+    assert_eq!(seen[1].hot, Lookups { hits: 1, misses: 0 });
 }
 
 #[test]

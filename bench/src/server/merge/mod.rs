@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use wangge_server::services::validate::PermissionPolicy;
-use wangge_sync::hub::{AcceptAll, MemoryHub, Policy};
+use wangge_sync::hub::{AcceptAll, Lookups, MemoryHub, Policy};
 
 use self::replay::{Timing, replay};
 use self::script::Script;
@@ -90,6 +90,7 @@ fn best(pair: &mut Option<Pair>, time: Timing, unvalidated: bool) {
     let worst = Timing {
         timed: Duration::MAX,
         cpu: None,
+        hot: Lookups::default(),
     };
     let entry = pair.get_or_insert(Pair {
         validated: worst,
@@ -155,6 +156,12 @@ fn figure(backend: &str, script: &Script, pair: Pair) -> Figure {
             details.insert("cpu_changes_per_s".to_owned(), changes / cpu);
             details.insert("cpu_baseline_changes_per_s".to_owned(), changes / base_cpu);
         }
+    }
+    let hot = pair.validated.hot;
+    let lookups = hot.hits + hot.misses;
+    if lookups > 0 {
+        // Of the uploads to stored cases, those merged into the case kept loaded.
+        details.insert("hot_hit_rate".to_owned(), hot.hits as f64 / lookups as f64);
     }
     if let Some(load) = super::cpu::load_average() {
         details.insert("load_average".to_owned(), load);
