@@ -17,6 +17,11 @@
 
 use std::process::ExitCode;
 
+/// The server's allocator (ADR 0013): the server figures measure the merge as the server
+/// binary runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use wangge_bench::{mobile, report, server, sync};
 
 const USAGE: &str =
