@@ -17,12 +17,12 @@
 
 use std::process::ExitCode;
 
+use wangge_bench::{mobile, report, server, sync};
+
 /// The server's allocator (ADR 0013): the server figures measure the merge as the server
 /// binary runs it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use wangge_bench::{mobile, report, server, sync};
 
 const USAGE: &str =
     "usage: wangge-bench (sync | server | mobile) [--json] [--quick] [--only merge|photo]";
