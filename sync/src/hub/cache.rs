@@ -103,6 +103,23 @@ pub struct Lookups {
     pub misses: u64,
 }
 
+impl Lookups {
+    /// One lookup: a hit if the stored case was `found` loaded, else a miss.
+    pub(crate) fn one(found: bool) -> Self {
+        Self {
+            hits: u64::from(found),
+            misses: u64::from(!found),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Lookups {
+    fn add_assign(&mut self, other: Self) {
+        self.hits += other.hits;
+        self.misses += other.misses;
+    }
+}
+
 /// Loaded case documents, at most `budget` bytes (estimated), least recently used out first.
 pub struct DocCache {
     inner: Mutex<Inner>,
@@ -144,10 +161,7 @@ impl DocCache {
             }
             None => None,
         };
-        match hot {
-            Some(_) => inner.lookups.hits += 1,
-            None => inner.lookups.misses += 1,
-        }
+        inner.lookups += Lookups::one(hot.is_some());
         hot
     }
 

@@ -251,7 +251,7 @@ pub(crate) fn merge<P: Policy>(
 fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, StoredCorrupt> {
     let key = StoredKey::of(stored);
     if let Some(hot) = cache.take(case, &key) {
-        let lookups = Lookups { hits: 1, misses: 0 };
+        let lookups = Lookups::one(true);
         return Ok(Before { hot, key, lookups });
     }
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
@@ -267,7 +267,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
             stored_len: stored.len(),
         },
         key,
-        lookups: Lookups { hits: 0, misses: 1 },
+        lookups: Lookups::one(false),
     })
 }
 

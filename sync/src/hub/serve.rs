@@ -9,7 +9,7 @@ use wangge_proto::values::CaseId;
 use wangge_proto::workflow::DeadlinePolicy;
 
 use super::merge::{MergeContext, Merged, StoredCorrupt, merge};
-use super::{BatchStats, CaseIndex, DocCache, HubStore, Moved, Observer, Policy, Session};
+use super::{BatchStats, CaseIndex, DocCache, HubStore, Lookups, Moved, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
 };
@@ -158,7 +158,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 Ok(Err(StoredCorrupt(detail))) => {
                     self.damaged(&upload.case, &detail);
                     // Only a case not found loaded is loaded, and fails to.
-                    stats.hot.misses += 1;
+                    stats.hot += Lookups::one(false);
                     (Merged::held(), None)
                 }
                 // This case's writes failed and left nothing (the store logs why); the other
@@ -169,8 +169,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 moved.push((upload.case, index));
             }
             stats.changes_stored += merged.stored as u64;
-            stats.hot.hits += merged.lookups.hits;
-            stats.hot.misses += merged.lookups.misses;
+            stats.hot += merged.lookups;
             match merged.outcome {
                 Outcome::Accepted => stats.accepted += 1,
                 Outcome::Rejected { .. } => stats.rejected += 1,

@@ -49,8 +49,7 @@ pub async fn replay<S: HubStore, P: Policy>(
     let seen = recorder.take();
     let mut hot = Lookups::default();
     for (stats, _) in seen.iter().zip(&script.steps).filter(|(_, s)| s.timed) {
-        hot.hits += stats.hot.hits;
-        hot.misses += stats.hot.misses;
+        hot += stats.hot;
     }
     // What was merged must be what was recorded; how the cache served it is a figure of its
     // own (a store that hands back other bytes than it was given misses, and is slower).
