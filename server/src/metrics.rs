@@ -84,10 +84,14 @@ impl Observer for SyncMetrics {
         counter!("wangge_sync_cases_total", "outcome" => "held").increment(stats.held);
         counter!("wangge_sync_changes_stored_total").increment(stats.changes_stored);
         counter!("wangge_sync_updates_sent_total").increment(stats.updates_sent);
-        counter!("wangge_sync_stored_case_lookups_total", "result" => "hit")
-            .increment(stats.hot.hits);
-        counter!("wangge_sync_stored_case_lookups_total", "result" => "miss")
-            .increment(stats.hot.misses);
+        // How often a stored case was found loaded in the hub's cache — by a merge into it,
+        // and when it was sent (feed, refetch) — and how often it had to be loaded.
+        for (step, lookups) in [("merge", stats.hot), ("send", stats.served)] {
+            counter!("wangge_sync_stored_case_lookups_total", "step" => step, "result" => "hit")
+                .increment(lookups.hits);
+            counter!("wangge_sync_stored_case_lookups_total", "step" => step, "result" => "miss")
+                .increment(lookups.misses);
+        }
     }
 
     /// A stored case that does not load is the operator's to repair: an error in the log,

@@ -57,6 +57,12 @@ async fn metrics_count_requests_sync_batches_and_merged_changes() {
         doc.set_title("井盖缺失（已设警示）").unwrap()
     });
     assert_eq!(worker.sync_fully().await.accepted, vec![cases[0]]);
+    // The secretary downloads both cases: sent from the documents the merges left loaded.
+    let mut secretary = Phone::sign_in(&server, "shequ", 42).await;
+    secretary.sync_fully().await;
+    for case in &cases {
+        assert_eq!(secretary.heads(case), worker.heads(case));
+    }
     let after = scrape(&server).await;
 
     let grew =
@@ -78,8 +84,14 @@ async fn metrics_count_requests_sync_batches_and_merged_changes() {
     assert!(
         grew(
             "wangge_sync_stored_case_lookups_total",
-            &[r#"result="hit""#]
+            &[r#"step="merge""#, r#"result="hit""#]
         ) >= 1.0
+    );
+    assert!(
+        grew(
+            "wangge_sync_stored_case_lookups_total",
+            &[r#"step="send""#, r#"result="hit""#]
+        ) >= 2.0
     );
     assert!(
         grew(

@@ -150,19 +150,27 @@ impl DocCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes out the document of `case` if it is exactly the one stored under `key`.
+    /// Takes out the document of `case` for a merge if it is exactly the one stored under
+    /// `key`, counting the lookup in [`DocCache::lookups`].
     pub(crate) fn take(&self, case: &CaseId, key: &StoredKey) -> Option<Hot> {
         let mut inner = self.lock();
-        let hot = match inner.entries.remove(case) {
-            Some(entry) => {
-                inner.order.remove(&entry.used);
-                inner.bytes -= entry.cost;
-                (entry.key == key.digest()).then_some(entry.hot)
-            }
-            None => None,
-        };
+        let hot = Self::take_from(&mut inner, case, key);
         inner.lookups += Lookups::one(hot.is_some());
         hot
+    }
+
+    /// Takes out the document of `case` to send it (the feed, a refetch) if it is exactly
+    /// the one stored under `key`; the caller counts the lookup, and puts the document back.
+    pub(crate) fn take_to_send(&self, case: &CaseId, key: &StoredKey) -> Option<Hot> {
+        Self::take_from(&mut self.lock(), case, key)
+    }
+
+    /// A stale entry (other bytes) is dropped: it can never hit again.
+    fn take_from(inner: &mut Inner, case: &CaseId, key: &StoredKey) -> Option<Hot> {
+        let entry = inner.entries.remove(case)?;
+        inner.order.remove(&entry.used);
+        inner.bytes -= entry.cost;
+        (entry.key == key.digest()).then_some(entry.hot)
     }
 
     /// Keeps `hot` as the document of `case` stored under `key`, evicting the least recently
@@ -206,7 +214,7 @@ impl DocCache {
         (inner.entries.len(), inner.bytes)
     }
 
-    /// The lookups of stored cases so far.
+    /// The lookups of stored cases by merges so far.
     pub fn lookups(&self) -> Lookups {
         self.lock().lookups
     }

@@ -14,6 +14,7 @@ mod memory;
 mod merge;
 mod observe;
 mod policy;
+mod send;
 mod serve;
 mod session;
 mod store;

@@ -26,6 +26,9 @@ pub struct BatchStats {
     /// did not load). Misses cost a load each: a rate that drops means a cache too small
     /// or a store that hands back bytes other than it was given.
     pub hot: Lookups,
+    /// Stored cases sent (feed, refetches) whose heads came from the document loaded in the
+    /// hub's cache (hits), and those that had to be loaded to learn them (misses).
+    pub served: Lookups,
 }
 
 /// The cases one request moved in the feed (each stored a commit, so each has a new

@@ -3,12 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use automerge::{ActorId, AutoCommit, ChangeHash};
-use serde_bytes::ByteBuf;
+use automerge::{ActorId, ChangeHash};
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::DeadlinePolicy;
 
 use super::merge::{MergeContext, Merged, StoredCorrupt, merge};
+use super::send::{Sending, sending};
 use super::{BatchStats, CaseIndex, DocCache, HubStore, Lookups, Moved, Observer, Policy, Session};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
@@ -197,16 +197,19 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 && index.in_scope(&session.scope)
             {
                 // A case that does not load is left out; the phone asks again next time.
-                let Some(mut doc) = self.load(case, &bytes) else {
+                let Some(sent) = self.sending(case, bytes, None) else {
+                    stats.served += Lookups::one(false);
                     continue;
                 };
-                let payload = Payload::Document(ByteBuf::from(doc.save()));
-                budget.spend(&payload);
-                delivered.push((*case, doc.get_heads()));
-                updates.push(CaseUpdate {
-                    case: *case,
-                    payload,
-                });
+                stats.served += sent.lookups;
+                if let Some(payload) = sent.payload {
+                    budget.spend(&payload);
+                    updates.push(CaseUpdate {
+                        case: *case,
+                        payload,
+                    });
+                }
+                delivered.push((*case, sent.heads));
             }
         }
 
@@ -288,19 +291,14 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 };
                 // A case that does not load is left out of the feed until it moves again
                 // (repaired), rather than stopping the feed for this phone at that entry.
-                let Some(mut doc) = self.load(&entry.case, &bytes) else {
+                let known = known.remove(&entry.case);
+                let Some(sent) = self.sending(&entry.case, bytes, known.as_deref()) else {
+                    stats.served += Lookups::one(false);
                     reached = entry.position;
                     continue;
                 };
-                let heads = doc.get_heads();
-                let payload = match known.remove(&entry.case) {
-                    Some(known) if sorted(&known) == sorted(&heads) => None,
-                    Some(known) if known.iter().all(|h| doc.get_change_by_hash(h).is_some()) => {
-                        Some(Payload::Changes(ByteBuf::from(doc.save_after(&known))))
-                    }
-                    _ => Some(Payload::Document(ByteBuf::from(doc.save()))),
-                };
-                if let Some(payload) = payload {
+                stats.served += sent.lookups;
+                if let Some(payload) = sent.payload {
                     if !budget.fits(&payload) && !updates.is_empty() {
                         // Everything before this entry is in the response; continue from
                         // there.
@@ -314,7 +312,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                         payload,
                     });
                 }
-                delivered.push((entry.case, heads));
+                delivered.push((entry.case, sent.heads));
                 reached = entry.position;
             }
         }
@@ -337,10 +335,16 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         })
     }
 
-    /// The stored case, or `None` (reported to the observers) if it does not load.
-    fn load(&self, case: &CaseId, bytes: &[u8]) -> Option<AutoCommit> {
-        match AutoCommit::load(bytes) {
-            Ok(doc) => Some(doc),
+    /// What to send of the stored case, or `None` (reported to the observers) if it does
+    /// not load.
+    fn sending(
+        &self,
+        case: &CaseId,
+        stored: Vec<u8>,
+        known: Option<&[ChangeHash]>,
+    ) -> Option<Sending> {
+        match sending(&self.cache, case, stored, known) {
+            Ok(sent) => Some(sent),
             Err(error) => {
                 self.damaged(case, &error.to_string());
                 None
@@ -399,12 +403,6 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let records = self.store.actors(&wanted).await.map_err(store_error)?;
         Ok(records.into_iter().map(|r| (r.actor.clone(), r)).collect())
     }
-}
-
-fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
-    let mut heads = heads.to_vec();
-    heads.sort();
-    heads
 }
 
 /// Feed entries read from the store at once: enough to make a page a few round trips,

@@ -8,6 +8,7 @@ mod corpus;
 mod malformed;
 mod recovery;
 mod relay;
+mod sending;
 mod support;
 mod verdicts;
 mod wire_format;

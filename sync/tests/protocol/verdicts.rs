@@ -392,6 +392,7 @@ fn the_observer_hears_what_each_batch_did() {
         changes_stored: 1,
         updates_sent: 0,
         hot: Lookups { hits: 0, misses: 0 },
+        served: Lookups { hits: 0, misses: 0 },
     };
     assert_eq!(seen[0], first);
     assert_eq!(seen[1].changes_stored, 1);

@@ -55,6 +55,7 @@ pub async fn replay<S: HubStore, P: Policy>(
     // own (a store that hands back other bytes than it was given misses, and is slower).
     let outcome = |stats: &BatchStats| BatchStats {
         hot: Lookups::default(),
+        served: Lookups::default(),
         ..*stats
     };
     let differs = |(a, b): (&BatchStats, &BatchStats)| outcome(a) != outcome(b);
