@@ -61,11 +61,14 @@ pub(crate) struct Merged {
 pub(crate) struct StoredCorrupt(pub String);
 
 impl Merged {
-    fn rejected(rejection: Rejection, stored: Option<&mut CaseDocument>) -> Self {
-        // The phone rebuilds the case from the hub's copy and keeps its refused edits aside.
+    /// Refused; `stored` is the stored case — its bytes and its loaded document — if the
+    /// uploader may have it back.
+    fn rejected(rejection: Rejection, stored: Option<(&[u8], &mut CaseDocument)>) -> Self {
+        // The phone rebuilds the case from the hub's copy (as stored, like the feed sends a
+        // case whole) and keeps its refused edits aside.
         let (reply, heads) = match stored {
-            Some(doc) => (
-                Some(Payload::Document(ByteBuf::from(doc.save()))),
+            Some((bytes, doc)) => (
+                Some(Payload::Document(ByteBuf::from(bytes.to_vec()))),
                 Some(doc.automerge_mut().get_heads()),
             ),
             None => (None, None),
@@ -164,7 +167,8 @@ pub(crate) fn merge<P: Policy>(
             let merged = match stop {
                 Stop::Resend => Merged::resend(),
                 Stop::Reject(rejection) => {
-                    Merged::rejected(rejection, before.as_mut().map(|b| &mut b.hot.doc))
+                    let hub_copy = stored.zip(before.as_mut().map(|b| &mut b.hot.doc));
+                    Merged::rejected(rejection, hub_copy)
                 }
                 Stop::Hide(rejection) => Merged::rejected(rejection, None),
             };
