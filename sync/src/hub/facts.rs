@@ -4,7 +4,7 @@
 //! Read cheaply: the origin, the category, the title, the photo hashes and the events, never
 //! the comments or the description. The workflow state is derived once for both the
 //! [`CaseIndex`] (scope) and the facts (status, tier, deadlines). At a merge into a hot
-//! case, the costly parts are read again only where the new changes wrote ([`Glance`]).
+//! case, these parts are read again only where the new changes wrote ([`Glance`]).
 //! Pure: no clock — deadlines stay relative to their anchor event, and the store, which
 //! records when it first received each event, turns them into points in time.
 
@@ -61,12 +61,14 @@ impl Summary {
     }
 }
 
-/// The parts of a case that cost the most to read — the origin, the photo hashes, every
-/// workflow event — as last read. Kept with the hot document, so that the next merge reads
-/// again only the parts its changes wrote ([`Touched`]).
+/// The parts of a case the facts are read from — the origin, the category, the title, the
+/// photo hashes, every workflow event — as last read. Kept with the hot document, so that the
+/// next merge reads again only the parts its changes wrote ([`Touched`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Glance {
     origin: Origin,
+    category: CategoryCode,
+    title: String,
     evidence: BTreeSet<ContentHash>,
     /// The events that validate, in the order of their keys in `events` (their ids).
     events: Vec<WorkflowEvent>,
@@ -77,6 +79,8 @@ impl Glance {
     pub(crate) fn read(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
         Ok(Self {
             origin: case.origin()?,
+            category: case.category()?,
+            title: case.title()?,
             evidence: case.evidence_hashes()?.into_iter().collect(),
             events: case.events()?.0,
         })
@@ -93,6 +97,14 @@ impl Glance {
         let origin = match touched.root("origin") {
             true => case.origin()?,
             false => self.origin.clone(),
+        };
+        let category = match touched.root("category") {
+            true => case.category()?,
+            false => self.category.clone(),
+        };
+        let title = match touched.root("title") {
+            true => case.title()?,
+            false => self.title.clone(),
         };
         let evidence = match touched.root("evidence") {
             true => case.evidence_hashes()?.into_iter().collect(),
@@ -118,6 +130,8 @@ impl Glance {
         };
         Ok(Self {
             origin,
+            category,
+            title,
             evidence,
             events,
         })
@@ -140,7 +154,7 @@ pub fn summary(
     case: &CaseDocument,
     policy: &DeadlinePolicy,
 ) -> Result<Summary, wangge_proto::Error> {
-    summary_of(case, Glance::read(case)?, policy)
+    summary_of(Glance::read(case)?, policy)
 }
 
 /// [`summary`] of a merged case, reading again only what `touched` says its new changes wrote
@@ -155,14 +169,10 @@ pub(crate) fn summary_after(
         Some(before) => before.after(case, touched)?,
         None => Glance::read(case)?,
     };
-    summary_of(case, glance, policy)
+    summary_of(glance, policy)
 }
 
-fn summary_of(
-    case: &CaseDocument,
-    glance: Glance,
-    policy: &DeadlinePolicy,
-) -> Result<Summary, wangge_proto::Error> {
+fn summary_of(glance: Glance, policy: &DeadlinePolicy) -> Result<Summary, wangge_proto::Error> {
     let state = derive(&glance.events, policy);
     let origin = &glance.origin;
     let index = CaseIndex {
@@ -172,8 +182,8 @@ fn summary_of(
     let facts = CaseFacts {
         status: state.status,
         tier: state.tier,
-        category: case.category()?,
-        title: case.title()?,
+        category: glance.category.clone(),
+        title: glance.title.clone(),
         reporter: origin.reporter,
         created_at: origin.created_at,
         source: origin.source,
