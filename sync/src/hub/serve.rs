@@ -197,11 +197,9 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 && index.in_scope(&session.scope)
             {
                 // A case that does not load is left out; the phone asks again next time.
-                let Some(sent) = self.sending(case, bytes, None) else {
-                    stats.served += Lookups::one(false);
+                let Some(sent) = self.sending(case, bytes, None, &mut stats.served) else {
                     continue;
                 };
-                stats.served += sent.lookups;
                 if let Some(payload) = sent.payload {
                     budget.spend(&payload);
                     updates.push(CaseUpdate {
@@ -292,12 +290,11 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 // A case that does not load is left out of the feed until it moves again
                 // (repaired), rather than stopping the feed for this phone at that entry.
                 let known = known.remove(&entry.case);
-                let Some(sent) = self.sending(&entry.case, bytes, known.as_deref()) else {
-                    stats.served += Lookups::one(false);
+                let served = &mut stats.served;
+                let Some(sent) = self.sending(&entry.case, bytes, known.as_deref(), served) else {
                     reached = entry.position;
                     continue;
                 };
-                stats.served += sent.lookups;
                 if let Some(payload) = sent.payload {
                     if !budget.fits(&payload) && !updates.is_empty() {
                         // Everything before this entry is in the response; continue from
@@ -336,16 +333,22 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
     }
 
     /// What to send of the stored case, or `None` (reported to the observers) if it does
-    /// not load.
+    /// not load; the lookup is counted in `served` either way (a case that fails to load was
+    /// not found loaded: a miss).
     fn sending(
         &self,
         case: &CaseId,
         stored: Vec<u8>,
         known: Option<&[ChangeHash]>,
+        served: &mut Lookups,
     ) -> Option<Sending> {
         match sending(&self.cache, case, stored, known) {
-            Ok(sent) => Some(sent),
+            Ok(sent) => {
+                *served += sent.lookups;
+                Some(sent)
+            }
             Err(error) => {
+                *served += Lookups::one(false);
                 self.damaged(case, &error.to_string());
                 None
             }
