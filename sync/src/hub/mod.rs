@@ -17,6 +17,7 @@ mod policy;
 mod send;
 mod serve;
 mod session;
+pub mod shadow;
 mod store;
 mod touched;
 

@@ -1,0 +1,221 @@
+//! A shadow of a case document (ADR 0014): the visible state of every object — each map key
+//! with its conflicting values, the elements of lists and texts in order — computed from the
+//! ops of the changes alone, without automerge's op set.
+//!
+//! Applying changes to an automerge document is about half of what a validated merge costs
+//! (ADR 0014's profile), while what validation and the query rows read of a case is a small
+//! part of it. The shadow reproduces the part of automerge's semantics those reads depend on:
+//! a key's visible ops resolved by op id, overwrites and deletes through `pred`, and the RGA
+//! order of sequence elements. Anything outside that model (counter increments, marks, an op
+//! on an object or element the shadow does not have) is [`Unsupported`], so a caller falls
+//! back to the document instead of guessing.
+//!
+//! A property test (`tests.rs`) holds the shadow equal to automerge on random concurrent
+//! edits by several actors delivered in random orders. Merges do not use it yet.
+
+mod register;
+mod sequence;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+use automerge::{AutoCommit, ExpandedChange, ObjType};
+
+use register::Register;
+pub use register::Value;
+use sequence::{Misplaced, Sequence};
+
+/// An op the shadow cannot reproduce: the caller uses the document instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the shadow cannot follow op {op}: {reason}")]
+pub struct Unsupported {
+    /// The op, as `counter@actor`.
+    pub op: String,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// The content of one object.
+#[derive(Debug, Clone)]
+enum Content {
+    Map(BTreeMap<String, Register>),
+    Sequence(Sequence),
+}
+
+/// One object: its type and content.
+#[derive(Debug, Clone)]
+struct Object {
+    kind: ObjType,
+    content: Content,
+}
+
+impl Object {
+    fn new(kind: ObjType) -> Self {
+        let content = match kind {
+            ObjType::Map | ObjType::Table => Content::Map(BTreeMap::new()),
+            ObjType::List | ObjType::Text => Content::Sequence(Sequence::default()),
+        };
+        Self { kind, content }
+    }
+}
+
+/// The visible state of a document, kept up to date change by change.
+///
+/// After [`Shadow::apply`] fails the shadow is left part-way through the change: drop it.
+#[derive(Debug, Clone)]
+pub struct Shadow {
+    objects: HashMap<ObjectId, Object>,
+}
+
+impl Default for Shadow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Shadow {
+    /// The shadow of an empty document.
+    pub fn new() -> Self {
+        let mut objects = HashMap::new();
+        objects.insert(ObjectId::Root, Object::new(ObjType::Map));
+        Self { objects }
+    }
+
+    /// The shadow of everything `doc` holds.
+    pub fn of(doc: &mut AutoCommit) -> Result<Self, Unsupported> {
+        let mut shadow = Self::new();
+        for change in doc.get_changes(&[]) {
+            shadow.apply(&change.decode())?;
+        }
+        Ok(shadow)
+    }
+
+    /// Applies `change`, whose dependencies are all applied already.
+    pub fn apply(&mut self, change: &ExpandedChange) -> Result<(), Unsupported> {
+        for (n, op) in change.operations.iter().enumerate() {
+            let id = OpId(change.start_op.get() + n as u64, change.actor_id.clone());
+            let unsupported = |reason| Unsupported {
+                op: format!("{}@{}", id.0, id.1),
+                reason,
+            };
+            let value = match &op.action {
+                OpType::Put(scalar) => Some(Value::Scalar(scalar.clone())),
+                OpType::Make(kind) => Some(Value::Object(*kind)),
+                OpType::Delete => None,
+                OpType::Increment(_) => return Err(unsupported("a counter increment")),
+                OpType::MarkBegin(_) | OpType::MarkEnd(_) => return Err(unsupported("a mark")),
+            };
+            let pred: Vec<OpId> = op.pred.iter().cloned().collect();
+            let object = self
+                .objects
+                .get_mut(&op.obj)
+                .ok_or_else(|| unsupported("its object is unknown"))?;
+            let made = match &value {
+                Some(Value::Object(kind)) => Some(*kind),
+                _ => None,
+            };
+            match (&mut object.content, &op.key, op.insert) {
+                (Content::Map(keys), Key::Map(key), false) => {
+                    keys.entry(key.to_string())
+                        .or_default()
+                        .write(id.clone(), &pred, value);
+                }
+                (Content::Sequence(sequence), Key::Seq(reference), true) => {
+                    let value = value.ok_or_else(|| unsupported("it inserts a delete"))?;
+                    let reference = match reference {
+                        ElementId::Head => None,
+                        ElementId::Id(element) => Some(element),
+                    };
+                    sequence
+                        .insert(reference, id.clone(), value)
+                        .map_err(|m| unsupported(misplaced(&m)))?;
+                }
+                (Content::Sequence(sequence), Key::Seq(ElementId::Id(element)), false) => {
+                    sequence
+                        .write(element, id.clone(), &pred, value)
+                        .map_err(|m| unsupported(misplaced(&m)))?;
+                }
+                _ => return Err(unsupported("its key does not fit its object")),
+            }
+            if let Some(kind) = made {
+                let previous = self
+                    .objects
+                    .insert(ObjectId::Id(id.clone()), Object::new(kind));
+                if previous.is_some() {
+                    return Err(unsupported("it makes an object twice"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The type of object `obj`, if the shadow has it.
+    pub fn object_type(&self, obj: &ObjectId) -> Option<ObjType> {
+        self.objects.get(obj).map(|o| o.kind)
+    }
+
+    /// The value a reader sees at `key` of map `obj`, and the id of the op that put it.
+    pub fn get(&self, obj: &ObjectId, key: &str) -> Option<(&Value, &OpId)> {
+        self.register(obj, key).and_then(Register::winner)
+    }
+
+    /// Every visible value at `key` of map `obj` (the winner last), with their op ids.
+    pub fn get_all(&self, obj: &ObjectId, key: &str) -> Vec<(&Value, &OpId)> {
+        self.register(obj, key)
+            .map(|r| r.all().collect())
+            .unwrap_or_default()
+    }
+
+    /// The keys of map `obj` that hold a value, in order.
+    pub fn keys(&self, obj: &ObjectId) -> Vec<&str> {
+        match self.objects.get(obj).map(|o| &o.content) {
+            Some(Content::Map(keys)) => keys
+                .iter()
+                .filter(|(_, register)| !register.is_empty())
+                .map(|(key, _)| key.as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The visible elements of list or text `obj`, in order: each one's winning value and the
+    /// id of the op that put it (as automerge's `get` on a list gives them).
+    pub fn elements(&self, obj: &ObjectId) -> Vec<(&Value, &OpId)> {
+        match self.objects.get(obj).map(|o| &o.content) {
+            Some(Content::Sequence(sequence)) => sequence.visible(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Text object `obj` as a string (`None` if it is not a text, or holds something other
+    /// than strings).
+    pub fn text(&self, obj: &ObjectId) -> Option<String> {
+        if self.object_type(obj) != Some(ObjType::Text) {
+            return None;
+        }
+        let mut text = String::new();
+        for (value, _) in self.elements(obj) {
+            match value {
+                Value::Scalar(automerge::ScalarValue::Str(s)) => text.push_str(s),
+                _ => return None,
+            }
+        }
+        Some(text)
+    }
+
+    fn register(&self, obj: &ObjectId, key: &str) -> Option<&Register> {
+        match &self.objects.get(obj)?.content {
+            Content::Map(keys) => keys.get(key),
+            Content::Sequence(_) => None,
+        }
+    }
+}
+
+fn misplaced(misplaced: &Misplaced) -> &'static str {
+    match misplaced {
+        Misplaced::UnknownElement => "its element is unknown",
+        Misplaced::Duplicate => "it inserts an element that exists",
+    }
+}
