@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use automerge::transaction::CommitOptions;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
-use autosurgeon::{Hydrate, Reconcile, Text, hydrate_prop, reconcile_prop};
+use autosurgeon::{Reconcile, Text, hydrate_prop, reconcile_prop};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{
@@ -19,17 +19,15 @@ use super::layout::{
 };
 use crate::Error;
 use crate::role::Role;
-use crate::values::{CaseId, CategoryCode, DepartmentCode, DeviceId, EventId, Timestamp, UserId};
+use crate::values::{
+    CaseId, CategoryCode, ContentHash, DepartmentCode, DeviceId, EventId, Timestamp, UserId,
+};
 use crate::workflow::{Action, CaseState, DeadlinePolicy, WorkflowEvent, derive, heads};
 
-mod glance;
-mod one_pass;
-mod part;
-
-use one_pass::OnePass;
+use super::parts::{CaseParts, OnePass};
 
 /// Keys of the maps created with every case.
-const CONTAINERS: [&str; 5] = [
+pub(super) const CONTAINERS: [&str; 5] = [
     "evidence",
     "comments",
     "duplicates",
@@ -209,12 +207,12 @@ impl CaseDocument {
 
     /// The case id.
     pub fn id(&self) -> Result<CaseId, Error> {
-        Ok(hydrate_prop(&self.doc, ROOT, "id")?)
+        self.parts().id()
     }
 
     /// Who registered the case, where, when — read alone, without the rest of the case.
     pub fn origin(&self) -> Result<Origin, Error> {
-        Ok(hydrate_prop(&OnePass::new(&self.doc), ROOT, "origin")?)
+        self.parts().origin()
     }
 
     /// Replaces the title; only the characters that differ are changed, so a concurrent edit
@@ -338,13 +336,32 @@ impl CaseDocument {
 
     /// The workflow events that validate, and problems with those that do not.
     pub fn events(&self) -> Result<(Vec<WorkflowEvent>, Vec<LayoutProblem>), Error> {
-        let mut problems = Vec::new();
-        let events = self.read_map(
-            "events",
-            |e: &WorkflowEvent| e.id.to_string(),
-            &mut problems,
-        )?;
-        Ok((events, problems))
+        self.parts().events()
+    }
+
+    /// The workflow event under `key` in `events`, validated: `None` if there is none.
+    pub fn event(&self, key: &str) -> Result<Option<WorkflowEvent>, LayoutProblem> {
+        self.parts().event(key)
+    }
+
+    /// Validates one part of the case (see [`CaseParts::check_part`]).
+    pub fn check_part(&self, key: &str, entry: Option<&str>) -> Result<(), LayoutProblem> {
+        self.parts().check_part(key, entry)
+    }
+
+    /// The title, read alone.
+    pub fn title(&self) -> Result<String, Error> {
+        self.parts().title()
+    }
+
+    /// The catalogue item, read alone.
+    pub fn category(&self) -> Result<CategoryCode, Error> {
+        self.parts().category()
+    }
+
+    /// Every photo hash the case references (see [`CaseParts::evidence_hashes`]).
+    pub fn evidence_hashes(&self) -> Result<Vec<ContentHash>, Error> {
+        self.parts().evidence_hashes()
     }
 
     /// The derived state of the case.
@@ -355,87 +372,12 @@ impl CaseDocument {
 
     /// Reads and validates the whole case.
     pub fn read(&self) -> Result<CaseView, Error> {
-        let doc = &OnePass::new(&self.doc);
-        let required =
-            |key: &str, e: autosurgeon::HydrateError| Error::Document(format!("{key}: {e}"));
-        let schema: u64 = hydrate_prop(doc, ROOT, "schema").map_err(|e| required("schema", e))?;
-        let id: CaseId = hydrate_prop(doc, ROOT, "id").map_err(|e| required("id", e))?;
-        let origin: Origin =
-            hydrate_prop(doc, ROOT, "origin").map_err(|e| required("origin", e))?;
-        let category: CategoryCode =
-            hydrate_prop(doc, ROOT, "category").map_err(|e| required("category", e))?;
+        self.parts().read()
+    }
 
-        let mut problems = Vec::new();
-        let text = |key: &str, problems: &mut Vec<LayoutProblem>| match hydrate_prop::<_, Text, _, _>(
-            doc, ROOT, key,
-        ) {
-            Ok(t) => t.as_str().to_owned(),
-            Err(e) => {
-                problems.push(LayoutProblem {
-                    path: key.into(),
-                    message: e.to_string(),
-                });
-                String::new()
-            }
-        };
-        let title = text("title", &mut problems);
-        let description = text("description", &mut problems);
-        let location = match hydrate_prop::<_, Option<Location>, _, _>(doc, ROOT, "location") {
-            Ok(l) => l,
-            Err(e) => {
-                problems.push(LayoutProblem {
-                    path: "location".into(),
-                    message: e.to_string(),
-                });
-                None
-            }
-        };
-        let evidence =
-            self.read_map("evidence", |e: &Evidence| e.hash.to_string(), &mut problems)?;
-        let comments = self.read_map("comments", |c: &Comment| c.id.to_string(), &mut problems)?;
-        let duplicates = self.read_map(
-            "duplicates",
-            |d: &DuplicateLink| d.case.to_string(),
-            &mut problems,
-        )?;
-        let departments = self.read_departments(&mut problems)?;
-        let events = self.read_map(
-            "events",
-            |e: &WorkflowEvent| e.id.to_string(),
-            &mut problems,
-        )?;
-        for key in self.doc.keys(ROOT) {
-            let known = [
-                "schema",
-                "id",
-                "origin",
-                "category",
-                "title",
-                "description",
-                "location",
-            ];
-            if !known.contains(&key.as_str()) && !CONTAINERS.contains(&key.as_str()) {
-                problems.push(LayoutProblem {
-                    path: key,
-                    message: "not part of the layout".into(),
-                });
-            }
-        }
-        Ok(CaseView {
-            schema,
-            id,
-            origin,
-            category,
-            title,
-            description,
-            location,
-            evidence,
-            comments,
-            duplicates,
-            departments,
-            events,
-            problems,
-        })
+    /// The parts of the case, read through a reader that reads each map once.
+    pub(crate) fn parts(&self) -> CaseParts<OnePass<'_>> {
+        CaseParts::new(OnePass::new(&self.doc))
     }
 
     fn update_text(&mut self, key: &str, value: &str) -> Result<(), Error> {
@@ -465,72 +407,6 @@ impl CaseDocument {
         }
         reconcile_prop(&mut self.doc, &obj, key, value)?;
         Ok(true)
-    }
-
-    /// Reads every entry of a keyed container; entries that fail to validate, or whose key is
-    /// not their own id, become problems.
-    fn read_map<T: Hydrate>(
-        &self,
-        container: &str,
-        key_of: impl Fn(&T) -> String,
-        problems: &mut Vec<LayoutProblem>,
-    ) -> Result<Vec<T>, Error> {
-        let obj = self.container(container)?;
-        let reader = OnePass::new(&self.doc);
-        let mut out = Vec::new();
-        for key in self.doc.keys(&obj) {
-            let path = format!("{container}/{key}");
-            match hydrate_prop::<_, T, _, _>(&reader, &obj, key.as_str()) {
-                Ok(value) if key_of(&value) == key => out.push(value),
-                Ok(_) => problems.push(LayoutProblem {
-                    path,
-                    message: "key is not the entry's id".into(),
-                }),
-                Err(e) => problems.push(LayoutProblem {
-                    path,
-                    message: e.to_string(),
-                }),
-            }
-        }
-        Ok(out)
-    }
-
-    fn read_departments(
-        &self,
-        problems: &mut Vec<LayoutProblem>,
-    ) -> Result<BTreeMap<DepartmentCode, DepartmentNotes>, Error> {
-        let obj = self.container("departments")?;
-        let reader = OnePass::new(&self.doc);
-        let mut out = BTreeMap::new();
-        for key in self.doc.keys(&obj) {
-            let path = format!("departments/{key}");
-            let code: DepartmentCode = match key.parse() {
-                Ok(code) => code,
-                Err(e) => {
-                    problems.push(LayoutProblem {
-                        path,
-                        message: format!("{e}"),
-                    });
-                    continue;
-                }
-            };
-            match hydrate_prop::<_, DepartmentSection, _, _>(&reader, &obj, key.as_str()) {
-                Ok(s) => {
-                    out.insert(
-                        code,
-                        DepartmentNotes {
-                            notes: s.notes.as_str().to_owned(),
-                            contact: s.contact,
-                        },
-                    );
-                }
-                Err(e) => problems.push(LayoutProblem {
-                    path,
-                    message: e.to_string(),
-                }),
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -3,6 +3,7 @@
 mod document;
 mod field;
 mod layout;
+mod parts;
 
 pub use document::{Actor, CaseDocument, CaseView, DepartmentNotes, LayoutProblem, NewCase};
 pub use field::CaseField;
@@ -10,3 +11,4 @@ pub use layout::{
     CaseSource, Comment, DepartmentSection, DuplicateLink, Evidence, EvidenceStage, ImageMime,
     Location, Origin, SCHEMA_VERSION,
 };
+pub use parts::{CaseParts, CaseReader};

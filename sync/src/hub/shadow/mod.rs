@@ -13,6 +13,9 @@
 //! A property test (`tests.rs`) holds the shadow equal to automerge on random concurrent
 //! edits by several actors delivered in random orders. Merges do not use it yet.
 
+#[cfg(test)]
+mod case_reads;
+mod reader;
 mod register;
 mod sequence;
 #[cfg(test)]
@@ -23,6 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{AutoCommit, ExpandedChange, ObjType};
 
+pub use reader::ShadowReader;
 use register::Register;
 pub use register::Value;
 use sequence::{Misplaced, Sequence};

@@ -1,26 +1,37 @@
 //! Single facts of a case read without the rest of it, for a server's query tables.
 //!
-//! [`CaseDocument::read`] validates everything, comments included, in time proportional to
+//! [`CaseParts::read`] validates everything, comments included, in time proportional to
 //! the case. An index written on every commit needs only a few top-level values and the
 //! photo hashes; these read exactly those, with the same types `read` uses.
 
-use automerge::{ROOT, ReadDoc, Value};
+use automerge::{ROOT, Value};
 use autosurgeon::{Text, hydrate_prop};
 
-use super::CaseDocument;
+use super::{CaseParts, CaseReader};
 use crate::Error;
-use crate::values::{CategoryCode, ContentHash};
+use crate::case::layout::Origin;
+use crate::values::{CaseId, CategoryCode, ContentHash};
 
-impl CaseDocument {
+impl<R: CaseReader> CaseParts<R> {
+    /// The case id, read alone.
+    pub fn id(&self) -> Result<CaseId, Error> {
+        Ok(hydrate_prop(&self.reader, ROOT, "id")?)
+    }
+
+    /// Who registered the case, where, when — read alone.
+    pub fn origin(&self) -> Result<Origin, Error> {
+        Ok(hydrate_prop(&self.reader, ROOT, "origin")?)
+    }
+
     /// The title, read alone.
     pub fn title(&self) -> Result<String, Error> {
-        let text: Text = hydrate_prop(&self.doc, ROOT, "title")?;
+        let text: Text = hydrate_prop(&self.reader, ROOT, "title")?;
         Ok(text.as_str().to_owned())
     }
 
     /// The catalogue item, read alone.
     pub fn category(&self) -> Result<CategoryCode, Error> {
-        Ok(hydrate_prop(&self.doc, ROOT, "category")?)
+        Ok(hydrate_prop(&self.reader, ROOT, "category")?)
     }
 
     /// Every photo hash the case references: each evidence entry's own hash (its key) and its
@@ -29,16 +40,16 @@ impl CaseDocument {
     pub fn evidence_hashes(&self) -> Result<Vec<ContentHash>, Error> {
         let evidence = self.container("evidence")?;
         let mut hashes = Vec::new();
-        for key in self.doc.keys(&evidence) {
+        for key in self.reader.keys_of(&evidence) {
             let Ok(hash) = key.parse::<ContentHash>() else {
                 continue;
             };
             hashes.push(hash);
-            let Some((Value::Object(_), entry)) = self.doc.get(&evidence, key.as_str())? else {
+            let Some((Value::Object(_), entry)) = self.reader.get(&evidence, key.as_str())? else {
                 continue;
             };
             if let Ok(Some(thumbnail)) =
-                hydrate_prop::<_, Option<ContentHash>, _, _>(&self.doc, &entry, "thumbnail")
+                hydrate_prop::<_, Option<ContentHash>, _, _>(&self.reader, &entry, "thumbnail")
             {
                 hashes.push(thumbnail);
             }

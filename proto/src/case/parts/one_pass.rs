@@ -57,6 +57,12 @@ impl<'d> OnePass<'d> {
     }
 }
 
+impl super::CaseReader for OnePass<'_> {
+    fn keys_of(&self, obj: &ObjId) -> Vec<String> {
+        automerge::ReadDoc::keys(self.doc, obj).collect()
+    }
+}
+
 impl autosurgeon::ReadDoc for OnePass<'_> {
     type Parents<'a>
         = automerge::Parents<'a>

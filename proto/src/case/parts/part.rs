@@ -1,19 +1,19 @@
 //! One part of a case, read and validated on its own.
 //!
-//! [`CaseDocument::read`] validates the whole case, in time proportional to the case (a case
+//! [`CaseParts::read`] validates the whole case, in time proportional to the case (a case
 //! with 30 comments takes ≈ 0.7 ms). A server checking an upload needs only the parts the
 //! upload wrote; these read one top-level key, or one entry of a keyed container, with the
-//! same rules, paths and messages as [`CaseDocument::read`].
+//! same rules, paths and messages as [`CaseParts::read`].
 
-use automerge::{ROOT, ReadDoc};
+use automerge::ROOT;
 use autosurgeon::{Hydrate, Text, hydrate_prop};
 
-use super::{CONTAINERS, CaseDocument, LayoutProblem, OnePass};
+use super::{CONTAINERS, CaseParts, CaseReader, LayoutProblem};
 use crate::case::layout::{Comment, DepartmentSection, DuplicateLink, Evidence, Location, Origin};
 use crate::values::{CaseId, CategoryCode, DepartmentCode};
 use crate::workflow::WorkflowEvent;
 
-impl CaseDocument {
+impl<R: CaseReader> CaseParts<R> {
     /// Validates one part of the case: a top-level key (`entry` = `None`), or one entry of a
     /// keyed container (`evidence`, `comments`, `duplicates`, `departments`, `events`). An
     /// absent entry fits (it was deleted or never written); a key outside the layout does not.
@@ -72,7 +72,7 @@ impl CaseDocument {
     }
 
     fn check_root<T: Hydrate>(&self, key: &str) -> Result<(), LayoutProblem> {
-        hydrate_prop::<_, T, _, _>(&OnePass::new(&self.doc), ROOT, key)
+        hydrate_prop::<_, T, _, _>(&self.reader, ROOT, key)
             .map(|_| ())
             .map_err(|e| LayoutProblem {
                 path: key.into(),
@@ -102,7 +102,7 @@ impl CaseDocument {
 
     fn entry_is_absent(&self, container: &str, key: &str) -> Result<bool, LayoutProblem> {
         let obj = self.container_or_problem(container)?;
-        match self.doc.get(&obj, key) {
+        match self.reader.get(&obj, key) {
             Ok(value) => Ok(value.is_none()),
             Err(e) => Err(LayoutProblem {
                 path: format!("{container}/{key}"),
@@ -113,7 +113,7 @@ impl CaseDocument {
 
     fn hydrate_entry<T: Hydrate>(&self, container: &str, key: &str) -> Result<T, LayoutProblem> {
         let obj = self.container_or_problem(container)?;
-        hydrate_prop::<_, T, _, _>(&OnePass::new(&self.doc), &obj, key).map_err(|e| LayoutProblem {
+        hydrate_prop::<_, T, _, _>(&self.reader, &obj, key).map_err(|e| LayoutProblem {
             path: format!("{container}/{key}"),
             message: e.to_string(),
         })
