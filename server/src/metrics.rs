@@ -92,6 +92,8 @@ impl Observer for SyncMetrics {
             counter!("wangge_sync_stored_case_lookups_total", "step" => step, "result" => "miss")
                 .increment(lookups.misses);
         }
+        // Accepted uploads judged from the case's shadow (ADR 0014).
+        counter!("wangge_sync_shadowed_merges_total").increment(stats.shadowed);
     }
 
     /// A stored case that does not load is the operator's to repair: an error in the log,

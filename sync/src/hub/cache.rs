@@ -27,6 +27,7 @@ use wangge_proto::values::CaseId;
 use super::CaseIndex;
 use super::Previous;
 use super::facts::Glance;
+use super::shadow::Shadow;
 
 /// The default budget: 64 MiB ≈ 4,000 realistic cases.
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -65,6 +66,8 @@ impl StoredKey {
 pub(crate) struct Hot {
     /// The document.
     pub doc: CaseDocument,
+    /// Its shadow (ADR 0014), once a merge has built it; `None` also while a merge has it.
+    pub shadow: Option<Shadow>,
     /// Its index.
     pub index: CaseIndex,
     /// The costly parts of its last read (its workflow events among them), for the next merge
@@ -258,8 +261,9 @@ mod tests {
         )
         .unwrap();
         Hot {
-            glance: Glance::read(&doc).unwrap(),
+            glance: Glance::read(&crate::hub::ReadCase::document(&doc)).unwrap(),
             doc,
+            shadow: None,
             index: CaseIndex {
                 grid,
                 departments: Default::default(),

@@ -14,8 +14,8 @@ use wangge_proto::case::{CaseDocument, CaseSource, Origin};
 use wangge_proto::values::{CategoryCode, ContentHash, EventId, Timestamp, UserId};
 use wangge_proto::workflow::{DeadlinePolicy, OpenDeadline, Status, Tier, WorkflowEvent, derive};
 
-use super::CaseIndex;
 use super::touched::Touched;
+use super::{CaseIndex, ReadCase};
 
 /// The facts of one case as of one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub(crate) struct Glance {
 
 impl Glance {
     /// Reads the parts whole.
-    pub(crate) fn read(case: &CaseDocument) -> Result<Self, wangge_proto::Error> {
+    pub(crate) fn read(case: &ReadCase<'_>) -> Result<Self, wangge_proto::Error> {
         Ok(Self {
             origin: case.origin()?,
             category: case.category()?,
@@ -93,7 +93,7 @@ impl Glance {
 
     /// The parts of `case`, which is the case this glance was read from with changes that
     /// wrote `touched`: what they did not write is kept, the rest read again.
-    fn after(&self, case: &CaseDocument, touched: &Touched) -> Result<Self, wangge_proto::Error> {
+    fn after(&self, case: &ReadCase<'_>, touched: &Touched) -> Result<Self, wangge_proto::Error> {
         let origin = match touched.root("origin") {
             true => case.origin()?,
             false => self.origin.clone(),
@@ -154,13 +154,13 @@ pub fn summary(
     case: &CaseDocument,
     policy: &DeadlinePolicy,
 ) -> Result<Summary, wangge_proto::Error> {
-    summary_of(Glance::read(case)?, policy)
+    summary_of(Glance::read(&ReadCase::document(case))?, policy)
 }
 
 /// [`summary`] of a merged case, reading again only what `touched` says its new changes wrote
 /// since `before` was read (all of it without `before`).
 pub(crate) fn summary_after(
-    case: &CaseDocument,
+    case: &ReadCase<'_>,
     before: Option<&Glance>,
     touched: &Touched,
     policy: &DeadlinePolicy,

@@ -22,10 +22,11 @@ use super::cache::{DocCache, Hot, Lookups, StoredKey};
 use super::chunks::{self, Chunks, Corrupt};
 use super::facts::{Glance, summary_after};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
+use super::shadow::Shadow;
 use super::touched::Touched;
 use super::{
-    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Previous, Session, StoredChange, Summary,
-    summary,
+    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Previous, ReadCase, Session, StoredChange,
+    Summary, summary,
 };
 use crate::relay;
 use crate::wire::{CaseUpload, Outcome, Payload};
@@ -55,6 +56,8 @@ pub(crate) struct Merged {
     /// Whether the stored case was found loaded in the cache (a hit) or loaded from its
     /// bytes (a miss); neither for a new case.
     pub lookups: Lookups,
+    /// Whether it was judged from the case's shadow.
+    pub shadowed: bool,
 }
 
 /// A failure of the stored data itself (not the phone's fault).
@@ -83,6 +86,7 @@ impl Merged {
             heads,
             stored: 0,
             lookups: Lookups::default(),
+            shadowed: false,
         }
     }
 
@@ -98,6 +102,7 @@ impl Merged {
             heads: None,
             stored: 0,
             lookups: Lookups::default(),
+            shadowed: false,
         }
     }
 
@@ -108,11 +113,13 @@ impl Merged {
             heads: None,
             stored: 0,
             lookups: Lookups::default(),
+            shadowed: false,
         }
     }
 }
 
 /// Why a merge stopped before storing anything.
+#[derive(Debug, PartialEq)]
 enum Stop {
     /// The hub lacks the base: the phone sends the case whole.
     Resend,
@@ -131,6 +138,10 @@ impl From<Rejection> for Stop {
 /// An upload that passed every check.
 struct Checked {
     after: CaseDocument,
+    /// The merged case's shadow, if its ops are all ones a shadow follows.
+    shadow: Option<Shadow>,
+    /// Whether the checks read the shadow (else the document).
+    shadowed: bool,
     index: CaseIndex,
     facts: CaseFacts,
     glance: Glance,
@@ -182,6 +193,8 @@ pub(crate) fn merge<P: Policy>(
     };
     let Checked {
         mut after,
+        shadow,
+        shadowed,
         index,
         facts,
         glance,
@@ -205,9 +218,11 @@ pub(crate) fn merge<P: Policy>(
         heads: Some(heads.clone()),
         stored: authored.len(),
         lookups,
+        shadowed,
     };
     if authored.is_empty() {
-        if let Some(Before { hot, key, .. }) = before {
+        if let Some(Before { mut hot, key, .. }) = before {
+            hot.shadow = shadow;
             ctx.cache.put(upload.case, &key, hot);
         }
         return Ok((None, merged));
@@ -239,6 +254,7 @@ pub(crate) fn merge<P: Policy>(
         &next,
         Hot {
             doc: after,
+            shadow,
             index: commit.index.clone(),
             glance,
             written: Some(Previous {
@@ -265,6 +281,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
     Ok(Before {
         hot: Hot {
             doc,
+            shadow: None,
             index,
             glance,
             written: None,
@@ -275,7 +292,8 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
     })
 }
 
-/// Every check, in order; nothing here writes.
+/// Every check, in order; nothing here writes (but the stored case's shadow is taken: it
+/// becomes the merged case's).
 fn check<P: Policy>(
     mut before: Option<&mut Hot>,
     upload: &CaseUpload,
@@ -328,23 +346,105 @@ fn check<P: Policy>(
             })
         })
         .collect::<Result<Vec<_>, Rejection>>()?;
-    let touched = Touched::by(&fork, authored.iter().map(|a| &a.decoded));
-
     let after = CaseDocument::from_automerge(fork).map_err(|e| not_a_case(&e.to_string()))?;
+    let shadow = shadow_after(before.as_deref_mut(), &authored);
+    let before = before.map(|hot| &*hot);
+    let judge_with = |after_view: &ReadCase<'_>| {
+        let before_view = before.map(|hot| ReadCase::document(&hot.doc));
+        judge(
+            before,
+            before_view.as_ref(),
+            after_view,
+            upload,
+            &authored,
+            ctx,
+        )
+    };
+    let document = ReadCase::document(&after);
+    let (judged, shadowed) = match &shadow {
+        Some(shadow) => {
+            let view = ReadCase::shadow(shadow);
+            let judged = judge_with(&view);
+            if view.fell_short() {
+                (judge_with(&document), false)
+            } else {
+                // The shadow judges as the document does (every test merge).
+                #[cfg(debug_assertions)]
+                same_judgement(&judged, &judge_with(&document));
+                (judged, true)
+            }
+        }
+        None => (judge_with(&document), false),
+    };
+    let Judged {
+        index,
+        facts,
+        glance,
+    } = judged?;
+    Ok(Checked {
+        after,
+        shadow,
+        shadowed,
+        index,
+        facts,
+        glance,
+        authored,
+        phone_heads,
+        before_heads,
+    })
+}
+
+/// The stored case's shadow (taken from it, or built from its document) with the new changes
+/// applied; `None` if some op is outside what a shadow follows.
+fn shadow_after(before: Option<&mut Hot>, authored: &[Authored]) -> Option<Shadow> {
+    let mut shadow = match before {
+        Some(hot) => match hot.shadow.take() {
+            Some(shadow) => shadow,
+            None => Shadow::of(hot.doc.automerge_mut()).ok()?,
+        },
+        None => Shadow::new(),
+    };
+    for change in authored {
+        shadow.apply(&change.decoded).ok()?;
+    }
+    Some(shadow)
+}
+
+/// What the merged case gives once it passed every check.
+#[derive(Debug)]
+struct Judged {
+    index: CaseIndex,
+    facts: CaseFacts,
+    glance: Glance,
+}
+
+/// The checks that read the merged case (through `after`, the document or its shadow): what
+/// the upload wrote, that it is this case, the facts, scope, the policy.
+fn judge<P: Policy>(
+    before: Option<&Hot>,
+    before_view: Option<&ReadCase<'_>>,
+    after: &ReadCase<'_>,
+    upload: &CaseUpload,
+    authored: &[Authored],
+    ctx: &MergeContext<'_, P>,
+) -> Result<Judged, Stop> {
+    let touched = Touched::by(|id| after.path(id), authored.iter().map(|a| &a.decoded));
     match after.id() {
         Ok(id) if id == upload.case => {}
         Ok(id) => return Err(wrong_case(id).into()),
         Err(error) => return Err(not_a_case(&error.to_string()).into()),
     }
-    let glance = before.as_deref().map(|hot| &hot.glance);
+    let glance = before.map(|hot| &hot.glance);
     let Summary {
         index,
         facts,
         glance,
-    } = summary_after(&after, glance, &touched, ctx.deadlines)
+    } = summary_after(after, glance, &touched, ctx.deadlines)
         .map_err(|e| not_a_case(&e.to_string()))?;
     #[cfg(debug_assertions)]
-    if let Ok(whole) = summary(&after, ctx.deadlines) {
+    if let Some(case) = after.as_document()
+        && let Ok(whole) = summary(case, ctx.deadlines)
+    {
         // What was kept from the last read is what a whole read finds (every test merge).
         assert_eq!(
             (&whole.index, &whole.facts),
@@ -353,7 +453,6 @@ fn check<P: Policy>(
         );
         assert_eq!(whole.events(), glance.events(), "{touched:?}");
     }
-    let before = before.map(|hot| &*hot);
     // The uploader must have the case in scope — as it was, or as created — or it would
     // receive a case it may not see; so must every author.
     let scope_index = before.map_or(&index, |hot| &hot.index);
@@ -370,22 +469,36 @@ fn check<P: Policy>(
         ctx.policy.check(&UploadCheck {
             session: ctx.session,
             case: upload.case,
-            before: before.map(|hot| &hot.doc),
+            before: before_view,
             stored_events: before.map_or(&[], |hot| hot.glance.events()),
-            after: &after,
+            after,
             after_events: glance.events(),
-            changes: &authored,
+            changes: authored,
         })?;
     }
-    Ok(Checked {
-        after,
+    Ok(Judged {
         index,
         facts,
         glance,
-        authored,
-        phone_heads,
-        before_heads,
     })
+}
+
+/// Panics unless two judgements of one upload agree: the verdict, the index, the facts and
+/// the events.
+#[cfg(debug_assertions)]
+fn same_judgement(shadow: &Result<Judged, Stop>, document: &Result<Judged, Stop>) {
+    match (shadow, document) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!((&a.index, &a.facts), (&b.index, &b.facts));
+            assert_eq!(a.glance.events(), b.glance.events());
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!(
+            "the shadow judges {:?}, the document {:?}",
+            a.as_ref().map(|j| &j.facts),
+            b.as_ref().map(|j| &j.facts)
+        ),
+    }
 }
 
 /// The stored document (`None`: a new case) with those of `changes` it lacks applied, and

@@ -29,6 +29,9 @@ pub struct BatchStats {
     /// Stored cases sent (feed, refetches) whose heads came from the document loaded in the
     /// hub's cache (hits), and those that had to be loaded to learn them (misses).
     pub served: Lookups,
+    /// Accepted uploads judged from the case's shadow (ADR 0014) rather than from its
+    /// document: all but those whose ops a shadow does not follow.
+    pub shadowed: u64,
 }
 
 /// The cases one request moved in the feed (each stored a commit, so each has a new

@@ -8,11 +8,10 @@
 
 use automerge::{Change, ExpandedChange};
 use wangge_proto::Locale;
-use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::WorkflowEvent;
 
-use super::{ActorRecord, Session};
+use super::{ActorRecord, ReadCase, Session};
 
 /// A change and who made it.
 #[derive(Debug)]
@@ -32,14 +31,14 @@ pub struct UploadCheck<'a> {
     pub session: &'a Session,
     /// The case.
     pub case: CaseId,
-    /// The stored document before the upload; `None` for a new case.
-    pub before: Option<&'a CaseDocument>,
-    /// The workflow events of `before` that validate, as [`CaseDocument::events`] reads them
+    /// The stored case before the upload; `None` for a new case.
+    pub before: Option<&'a ReadCase<'a>>,
+    /// The workflow events of `before` that validate, as [`ReadCase::events`] reads them
     /// (empty for a new case): the hub has read them already.
     pub stored_events: &'a [WorkflowEvent],
-    /// The document with the uploaded changes merged.
-    pub after: &'a CaseDocument,
-    /// The workflow events of `after` that validate, as [`CaseDocument::events`] reads them:
+    /// The case with the uploaded changes merged.
+    pub after: &'a ReadCase<'a>,
+    /// The workflow events of `after` that validate, as [`ReadCase::events`] reads them:
     /// the hub has read them already.
     pub after_events: &'a [WorkflowEvent],
     /// The changes the hub did not have, in causal order.

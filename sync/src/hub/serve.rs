@@ -170,6 +170,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             }
             stats.changes_stored += merged.stored as u64;
             stats.hot += merged.lookups;
+            stats.shadowed += u64::from(merged.shadowed);
             match merged.outcome {
                 Outcome::Accepted => stats.accepted += 1,
                 Outcome::Rejected { .. } => stats.rejected += 1,

@@ -13,8 +13,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use automerge::ExpandedChange;
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
-use automerge::{AutoCommit, ExpandedChange, ObjId, Prop, ReadDoc};
+
+use super::shadow::PathStep;
 
 /// Where an object sits in the case.
 #[derive(Debug, Clone)]
@@ -39,9 +41,10 @@ pub(crate) struct Touched {
 }
 
 impl Touched {
-    /// What `changes` (in causal order, applied to `doc`) write.
+    /// What `changes` write (in causal order; `path_of` gives where an object they did not
+    /// make sits in the merged case, as [`ReadCase::path`](super::ReadCase::path) does).
     pub(crate) fn by<'a>(
-        doc: &AutoCommit,
+        path_of: impl Fn(&OpId) -> Option<Vec<PathStep>>,
         changes: impl IntoIterator<Item = &'a ExpandedChange>,
     ) -> Self {
         let mut touched = Self::default();
@@ -59,7 +62,7 @@ impl Touched {
                     ObjectId::Id(id) => {
                         let container = places
                             .entry(id.clone())
-                            .or_insert_with(|| place_of(doc, id))
+                            .or_insert_with(|| path_of(id).and_then(place_of))
                             .clone();
                         match (container, &op.key) {
                             (Some(Place::Container(root)), Key::Map(entry)) => {
@@ -111,20 +114,16 @@ impl Touched {
     }
 }
 
-/// Where the stored object `id` sits, from its parents in `doc`.
-fn place_of(doc: &AutoCommit, id: &OpId) -> Option<Place> {
-    let obj = ObjId::Id(id.0, id.1.clone(), 0);
-    let path: Vec<_> = doc.parents(&obj).ok()?.collect();
-    let root = match &path.last()?.prop {
-        Prop::Map(key) => key.clone(),
-        Prop::Seq(_) => return None,
+/// Where a stored object sits, from its path (nearest step first).
+fn place_of(mut path: Vec<PathStep>) -> Option<Place> {
+    let root = match path.pop()? {
+        PathStep::Key(key) => key,
+        PathStep::Element => return None,
     };
-    match path.len() {
-        1 => Some(Place::Container(root)),
-        n => match &path[n - 2].prop {
-            Prop::Map(entry) => Some(Place::Entry(root, entry.clone())),
-            Prop::Seq(_) => Some(Place::Container(root)),
-        },
+    match path.pop() {
+        None => Some(Place::Container(root)),
+        Some(PathStep::Key(entry)) => Some(Place::Entry(root, entry)),
+        Some(PathStep::Element) => Some(Place::Container(root)),
     }
 }
 
@@ -133,9 +132,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use automerge::transaction::Transactable;
-    use automerge::{ObjType, ROOT};
+    use automerge::{AutoCommit, ObjType, ROOT};
 
     use super::*;
+    use crate::hub::read_case::path_in;
 
     fn new_changes(doc: &mut AutoCommit, since: &[automerge::ChangeHash]) -> Vec<ExpandedChange> {
         doc.get_changes(since).iter().map(|c| c.decode()).collect()
@@ -160,7 +160,7 @@ mod tests {
         doc.splice_text(&title, 2, 0, "缺失").unwrap();
         doc.commit();
         let changes = new_changes(&mut doc, &base);
-        let touched = Touched::by(&doc, &changes);
+        let touched = Touched::by(|id| path_in(&doc, id), &changes);
 
         assert!(touched.root("events") && touched.root("title"));
         assert!(!touched.root("origin") && !touched.replaced("events"));
@@ -170,7 +170,7 @@ mod tests {
         doc.put(ROOT, "origin", "x").unwrap();
         doc.commit();
         let changes = new_changes(&mut doc, &base);
-        let touched = Touched::by(&doc, &changes);
+        let touched = Touched::by(|id| path_in(&doc, id), &changes);
         assert!(touched.replaced("origin") && touched.root("origin"));
     }
 
@@ -186,7 +186,7 @@ mod tests {
         other.put(&map, "x", 1).unwrap();
         other.commit();
         // Placed in `doc`, which never saw the map.
-        let touched = Touched::by(&doc, &new_changes(&mut other, &base));
+        let touched = Touched::by(|id| path_in(&doc, id), &new_changes(&mut other, &base));
         assert!(touched.root("anything") && touched.replaced("k"));
     }
 }

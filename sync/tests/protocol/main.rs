@@ -9,6 +9,7 @@ mod malformed;
 mod recovery;
 mod relay;
 mod sending;
+mod shadow;
 mod support;
 mod verdicts;
 mod wire_format;

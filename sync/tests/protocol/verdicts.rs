@@ -393,6 +393,7 @@ fn the_observer_hears_what_each_batch_did() {
         updates_sent: 0,
         hot: Lookups { hits: 0, misses: 0 },
         served: Lookups { hits: 0, misses: 0 },
+        shadowed: 1,
     };
     assert_eq!(seen[0], first);
     assert_eq!(seen[1].changes_stored, 1);

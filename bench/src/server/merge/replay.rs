@@ -51,11 +51,13 @@ pub async fn replay<S: HubStore, P: Policy>(
     for (stats, _) in seen.iter().zip(&script.steps).filter(|(_, s)| s.timed) {
         hot += stats.hot;
     }
-    // What was merged must be what was recorded; how the cache served it is a figure of its
-    // own (a store that hands back other bytes than it was given misses, and is slower).
+    // What was merged must be what was recorded; how the cache served it, and whether a
+    // case's shadow judged it, are figures of their own (a store that hands back other bytes
+    // than it was given misses, and is slower).
     let outcome = |stats: &BatchStats| BatchStats {
         hot: Lookups::default(),
         served: Lookups::default(),
+        shadowed: 0,
         ..*stats
     };
     let differs = |(a, b): (&BatchStats, &BatchStats)| outcome(a) != outcome(b);

@@ -9,13 +9,13 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use automerge::ObjType;
 use automerge::legacy::{Op, OpType};
-use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc};
 use wangge_proto::Role;
 use wangge_proto::case::LayoutProblem;
 use wangge_proto::values::DepartmentCode;
 use wangge_proto::workflow::{Action, WorkflowEvent};
-use wangge_sync::hub::{ActorRecord, Rejection};
+use wangge_sync::hub::{ActorRecord, ReadCase, Rejection};
 
 use super::fields::own_department;
 use super::history::History;
@@ -24,8 +24,8 @@ use super::refusals;
 
 /// The entries of `events` made by the upload.
 pub struct Ledger<'d> {
-    /// The stored `events` map, to tell new keys from existing ones.
-    stored: Option<(&'d AutoCommit, ObjId)>,
+    /// The stored case, to tell new keys of `events` from existing ones.
+    stored: Option<&'d ReadCase<'d>>,
     /// New entries, by key, with the change that made each.
     made: HashMap<Rc<str>, usize>,
     /// New entries of the change being reviewed, in order.
@@ -33,12 +33,8 @@ pub struct Ledger<'d> {
 }
 
 impl<'d> Ledger<'d> {
-    /// A ledger over the stored document (`None` for a new case).
-    pub fn new(stored: Option<&'d AutoCommit>) -> Self {
-        let stored = stored.and_then(|doc| match doc.get(ROOT, "events") {
-            Ok(Some((_, obj))) => Some((doc, obj)),
-            _ => None,
-        });
+    /// A ledger over the stored case (`None` for a new case).
+    pub fn new(stored: Option<&'d ReadCase<'d>>) -> Self {
         Self {
             stored,
             made: HashMap::new(),
@@ -98,9 +94,7 @@ impl<'d> Ledger<'d> {
     }
 
     fn is_stored(&self, key: &str) -> bool {
-        self.stored
-            .as_ref()
-            .is_some_and(|(doc, obj)| !matches!(doc.get(obj, key), Ok(None)))
+        self.stored.is_some_and(|case| case.holds("events", key))
     }
 }
 

@@ -2,15 +2,15 @@
 //!
 //! `wangge_proto`'s reads validate every value into its type and report what does not fit as
 //! [`LayoutProblem`]s. Only the parts an upload wrote can have changed, so only those are read
-//! ([`CaseDocument::check_part`]), in time proportional to the upload rather than to the case;
+//! ([`ReadCase::check_part`]), in time proportional to the upload rather than to the case;
 //! a new case is read whole. A problem the stored case already had in the same place is not
 //! the uploader's doing (and refusing it would block every later edit of the case).
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use wangge_proto::case::{CaseDocument, LayoutProblem};
-use wangge_sync::hub::Rejection;
+use wangge_proto::case::LayoutProblem;
+use wangge_sync::hub::{ReadCase, Rejection};
 
 use super::paths::{Root, Target};
 use super::refusals;
@@ -33,8 +33,8 @@ impl Parts {
     /// Refuses the first part that does not fit in `after` but did in `before`.
     pub fn check(
         &self,
-        after: &CaseDocument,
-        before: Option<&CaseDocument>,
+        after: &ReadCase<'_>,
+        before: Option<&ReadCase<'_>>,
     ) -> Result<(), Rejection> {
         for (root, entry) in &self.0 {
             let (key, entry) = (root.key(), entry.as_deref());

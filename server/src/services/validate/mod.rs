@@ -35,10 +35,10 @@ pub mod refusals;
 use std::rc::Rc;
 
 use automerge::legacy::OpId;
-use wangge_proto::case::{CaseDocument, LayoutProblem};
+use wangge_proto::case::LayoutProblem;
 use wangge_proto::values::EventId;
 use wangge_proto::workflow::WorkflowEvent;
-use wangge_sync::hub::{Policy, Rejection, UploadCheck};
+use wangge_sync::hub::{Policy, ReadCase, Rejection, UploadCheck};
 
 use events::Ledger;
 use fields::Touched;
@@ -76,8 +76,8 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
     };
     // The stored events as the hub read them with the stored case (none for a new one).
     let mut history = History::new(upload.stored_events.to_vec());
-    let mut paths = Resolver::new(after.automerge());
-    let mut ledger = Ledger::new(upload.before.map(CaseDocument::automerge));
+    let mut paths = Resolver::new(after);
+    let mut ledger = Ledger::new(upload.before);
     let mut lineage = Lineage::default();
     let mut parts = Parts::default();
 
@@ -124,7 +124,7 @@ fn review(upload: &UploadCheck<'_>) -> Result<(), Rejection> {
 /// The new event at `events/<key>` as the merged document holds it: among the events the hub
 /// read (those that validate), or else read here for the reason it does not validate.
 fn new_event(
-    after: &CaseDocument,
+    after: &ReadCase<'_>,
     valid: &[WorkflowEvent],
     key: &str,
 ) -> Result<WorkflowEvent, Rejection> {

@@ -4,14 +4,15 @@
 //! writes into (by the id of the op that made that object) and a key. This module maps ops to
 //! layout places in time linear in the number of ops: objects made by the upload are recorded
 //! as their `Make` ops go by (changes arrive in causal order, so an object's making comes
-//! before its use), and any other object is looked up once in the merged document
-//! (`parents()`), then remembered.
+//! before its use), and any other object is looked up once in the merged case
+//! ([`ReadCase::path`]: automerge's `parents()`, or the shadow's record), then remembered.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use automerge::legacy::{Key, ObjectId, Op, OpId};
-use automerge::{AutoCommit, ObjId, Prop, ReadDoc};
+use wangge_sync::hub::ReadCase;
+use wangge_sync::hub::shadow::PathStep;
 
 /// A top-level key of the case layout (see `wangge_proto::case::layout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,15 +159,15 @@ pub enum Unplaced {
 
 /// Places ops; remembers every object it has placed.
 pub struct Resolver<'d> {
-    doc: &'d AutoCommit,
+    case: &'d ReadCase<'d>,
     places: HashMap<OpId, Place>,
 }
 
 impl<'d> Resolver<'d> {
-    /// A resolver over the merged document (which holds every object any op can name).
-    pub fn new(doc: &'d AutoCommit) -> Self {
+    /// A resolver over the merged case (which holds every object any op can name).
+    pub fn new(case: &'d ReadCase<'d>) -> Self {
         Self {
-            doc,
+            case,
             places: HashMap::new(),
         }
     }
@@ -237,24 +238,22 @@ impl<'d> Resolver<'d> {
         Ok(target)
     }
 
-    /// Finds an object made before the upload in the merged document.
+    /// Finds an object made before the upload in the merged case.
     fn look_up(&self, obj: &OpId) -> Result<Place, Unplaced> {
-        // The actor index is only a hint: automerge looks the actor up when it does not match.
-        let id = ObjId::Id(obj.counter(), obj.actor().clone(), 0);
-        let parents = self.doc.parents(&id).map_err(|_| Unplaced::UnknownObject)?;
-        // Parents come nearest first: the last is the top-level key, the one before it the
-        // entry of the top-level container.
+        let path = self.case.path(obj).ok_or(Unplaced::UnknownObject)?;
+        // The path comes nearest first: the last step is the top-level key, the one before it
+        // the entry of the top-level container.
         let (mut depth, mut last, mut entry) = (0, None, None);
-        for parent in parents {
+        for step in path {
             depth += 1;
-            entry = last.replace(parent.prop);
+            entry = last.replace(step);
         }
         let root = match last {
-            Some(Prop::Map(key)) => Root::parse(&key).ok_or(Unplaced::UnknownKey(key))?,
+            Some(PathStep::Key(key)) => Root::parse(&key).ok_or(Unplaced::UnknownKey(key))?,
             _ => return Err(Unplaced::UnknownObject),
         };
         let entry = match entry {
-            Some(Prop::Map(key)) => Some(Rc::from(key)),
+            Some(PathStep::Key(key)) => Some(Rc::from(key)),
             _ => None,
         };
         Ok(Place {

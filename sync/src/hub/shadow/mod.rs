@@ -48,21 +48,36 @@ enum Content {
     Sequence(Sequence),
 }
 
-/// One object: its type and content.
+/// One object: its type, where it was made, and its content.
 #[derive(Debug, Clone)]
 struct Object {
     kind: ObjType,
+    /// The object and key (or element) it was made under; `None` for the root.
+    made_under: Option<(ObjectId, Key)>,
     content: Content,
 }
 
 impl Object {
-    fn new(kind: ObjType) -> Self {
+    fn new(kind: ObjType, made_under: Option<(ObjectId, Key)>) -> Self {
         let content = match kind {
             ObjType::Map | ObjType::Table => Content::Map(BTreeMap::new()),
             ObjType::List | ObjType::Text => Content::Sequence(Sequence::default()),
         };
-        Self { kind, content }
+        Self {
+            kind,
+            made_under,
+            content,
+        }
     }
+}
+
+/// One step of an object's path (see [`Shadow::path`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    /// Under this key of a map.
+    Key(String),
+    /// Under an element of a list or text.
+    Element,
 }
 
 /// The visible state of a document, kept up to date change by change.
@@ -83,7 +98,7 @@ impl Shadow {
     /// The shadow of an empty document.
     pub fn new() -> Self {
         let mut objects = HashMap::new();
-        objects.insert(ObjectId::Root, Object::new(ObjType::Map));
+        objects.insert(ObjectId::Root, Object::new(ObjType::Map, None));
         Self { objects }
     }
 
@@ -144,9 +159,9 @@ impl Shadow {
                 _ => return Err(unsupported("its key does not fit its object")),
             }
             if let Some(kind) = made {
-                let previous = self
-                    .objects
-                    .insert(ObjectId::Id(id.clone()), Object::new(kind));
+                let made_under = Some((op.obj.clone(), op.key.clone()));
+                let object = Object::new(kind, made_under);
+                let previous = self.objects.insert(ObjectId::Id(id.clone()), object);
                 if previous.is_some() {
                     return Err(unsupported("it makes an object twice"));
                 }
@@ -158,6 +173,23 @@ impl Shadow {
     /// The type of object `obj`, if the shadow has it.
     pub fn object_type(&self, obj: &ObjectId) -> Option<ObjType> {
         self.objects.get(obj).map(|o| o.kind)
+    }
+
+    /// Where object `obj` was made: the step under which each object holds the next, nearest
+    /// first, ending with the top-level key — as automerge's `parents` gives them, an element
+    /// of a sequence not being counted by index. `None` if the shadow has no such object; empty
+    /// for the root.
+    pub fn path(&self, obj: &ObjectId) -> Option<Vec<PathStep>> {
+        let mut steps = Vec::new();
+        let mut at = self.objects.get(obj)?;
+        while let Some((parent, key)) = &at.made_under {
+            steps.push(match key {
+                Key::Map(key) => PathStep::Key(key.to_string()),
+                Key::Seq(_) => PathStep::Element,
+            });
+            at = self.objects.get(parent)?;
+        }
+        Some(steps)
     }
 
     /// The value a reader sees at `key` of map `obj`, and the id of the op that put it.

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use automerge::legacy::{ObjectId, OpId};
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue,
+};
 use proptest::prelude::*;
 
-use super::{Shadow, Unsupported, Value};
+use super::{PathStep, Shadow, Unsupported, Value};
 
 /// What a reader sees of an object, with the op id of every value.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,6 +319,24 @@ impl Peer {
         let doc = tree_of_doc(&self.doc, &ROOT);
         let shadow = tree_of_shadow(&self.shadow, &ObjectId::Root);
         assert_eq!(shadow, doc);
+        for kind in [ObjType::Map, ObjType::List, ObjType::Text] {
+            for obj in objects(&self.doc, kind) {
+                let steps: Vec<PathStep> = self
+                    .doc
+                    .parents(&obj)
+                    .expect("parents")
+                    .map(|parent| match parent.prop {
+                        Prop::Map(key) => PathStep::Key(key),
+                        Prop::Seq(_) => PathStep::Element,
+                    })
+                    .collect();
+                let id = match &obj {
+                    ObjId::Root => ObjectId::Root,
+                    ObjId::Id(counter, actor, _) => ObjectId::Id(OpId(*counter, actor.clone())),
+                };
+                assert_eq!(self.shadow.path(&id), Some(steps), "{obj}");
+            }
+        }
     }
 }
 

@@ -1,0 +1,63 @@
+//! The hub judges uploads from the shadow of a case (ADR 0014) — a new case, a hot one, and
+//! one it had to load — and the result is what judging the document gives (debug builds
+//! compare the two at every merge).
+
+use std::sync::{Arc, Mutex};
+
+use wangge_sync::Limits;
+use wangge_sync::hub::{AcceptAll, BatchStats, Hub, Lookups, MemoryHub, Observer};
+
+use crate::support::{Device, hub_heads};
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<BatchStats>>);
+
+impl Observer for Recorder {
+    fn batch(&self, stats: &BatchStats) {
+        self.0.lock().unwrap().push(*stats);
+    }
+}
+
+impl Recorder {
+    fn last(&self) -> BatchStats {
+        *self.0.lock().unwrap().last().unwrap()
+    }
+}
+
+fn observed(store: &MemoryHub) -> (Hub<&MemoryHub, AcceptAll>, Arc<Recorder>) {
+    let recorder = Arc::new(Recorder::default());
+    let hub = Hub::new(store, AcceptAll, Limits::default()).with_observer(recorder.clone());
+    (hub, recorder)
+}
+
+#[test]
+fn new_hot_and_loaded_cases_are_judged_from_their_shadow() {
+    let store = MemoryHub::new();
+    let (hub, recorder) = observed(&store);
+    let mut worker = Device::grid_worker(&store, 1);
+    let cases = [
+        worker.create_case(1, "垃圾满溢"),
+        worker.create_case(2, "路灯损坏"),
+    ];
+    worker.sync_with(&hub).unwrap();
+    let created = recorder.last();
+    assert_eq!((created.accepted, created.shadowed), (2, 2));
+
+    // The shadow the creation left is the one the edit is judged from.
+    worker.set_title(&cases[0], "垃圾满溢（已清运）");
+    worker.sync_with(&hub).unwrap();
+    let edited = recorder.last();
+    assert_eq!(edited.hot, Lookups { hits: 1, misses: 0 });
+    assert_eq!((edited.accepted, edited.shadowed), (1, 1));
+
+    // Another instance loads the case, and builds its shadow from the document.
+    let (cold, cold_recorder) = observed(&store);
+    worker.set_title(&cases[1], "路灯损坏（已报修）");
+    worker.sync_with(&cold).unwrap();
+    let loaded = cold_recorder.last();
+    assert_eq!(loaded.hot, Lookups { hits: 0, misses: 1 });
+    assert_eq!((loaded.accepted, loaded.shadowed), (1, 1));
+    for case in &cases {
+        assert_eq!(worker.heads(case), hub_heads(&store, case));
+    }
+}
