@@ -14,8 +14,9 @@
 //! to be invalidated.
 //!
 //! Memory is bounded by an estimate of each loaded document's size (a multiple of its saved
-//! size); the least recently used entries go first. A document taken out for a merge is not
-//! in the cache while the merge runs, so the cache never hands one document to two merges.
+//! size) and of its shadow's (ADR 0014); the least recently used entries go first. A
+//! document taken out for a merge is not in the cache while the merge runs, so the cache
+//! never hands one document to two merges.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -179,7 +180,8 @@ impl DocCache {
     /// Keeps `hot` as the document of `case` stored under `key`, evicting the least recently
     /// used entries beyond the budget.
     pub(crate) fn put(&self, case: CaseId, key: &StoredKey, hot: Hot) {
-        let cost = hot.stored_len * LOADED_PER_SAVED + ENTRY_OVERHEAD;
+        let shadow = hot.shadow.as_ref().map_or(0, Shadow::heap_bytes);
+        let cost = hot.stored_len * LOADED_PER_SAVED + shadow + ENTRY_OVERHEAD;
         if cost > self.budget {
             return;
         }

@@ -158,7 +158,7 @@ impl<'a> ReadCase<'a> {
             }
             Source::Shadow(shadow) => match shadow.get(&ObjectId::Root, container) {
                 Some((super::shadow::Value::Object(_), id)) => {
-                    shadow.get(&ObjectId::Id(id.clone()), key).is_some()
+                    shadow.get(&ObjectId::Id(id), key).is_some()
                 }
                 _ => false,
             },

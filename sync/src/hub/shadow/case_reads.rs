@@ -259,7 +259,7 @@ fn forge(doc: &mut AutoCommit, n: u8) {
 }
 
 /// Runs `steps` and gives the participants' cases at the end.
-fn run(steps: &[Step]) -> Vec<CaseDocument> {
+fn run(steps: &[Step]) -> Vec<(CaseDocument, Shadow)> {
     let mut tick = 0;
     let roles = [
         Role::GridWorker,
@@ -328,7 +328,10 @@ fn run(steps: &[Step]) -> Vec<CaseDocument> {
         peers[changed].follow();
         peers[changed].check();
     }
-    peers.into_iter().map(|peer| peer.case).collect()
+    peers
+        .into_iter()
+        .map(|peer| (peer.case, peer.shadow))
+        .collect()
 }
 
 proptest! {
@@ -365,8 +368,17 @@ fn a_whole_workflow_with_concurrent_edits_reads_alike() {
         edit(1, 2, 4),
     ];
     let cases = run(&steps);
-    let (events, problems) = cases[1].events().unwrap();
+    let (case, shadow) = &cases[1];
+    let (events, problems) = case.events().unwrap();
     // Report, accept, grade, handle in the community — and two forged events.
     assert_eq!(events.len(), 4, "{events:?}");
     assert_eq!(problems.len(), 2, "{problems:?}");
+    // What the cache budget counts for the shadow: more than the saved case, within reason.
+    let saved = case.automerge().clone().save().len();
+    let held = shadow.heap_bytes();
+    eprintln!("saved {saved} B, shadow {held} B");
+    assert!(
+        held > saved && held < 40 * saved,
+        "{held} B for {saved} B saved"
+    );
 }

@@ -15,6 +15,7 @@
 
 #[cfg(test)]
 mod case_reads;
+mod id;
 mod reader;
 mod register;
 mod sequence;
@@ -24,7 +25,9 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+
 use automerge::{AutoCommit, ExpandedChange, ObjType};
+use id::{Actors, Id};
 
 pub use reader::ShadowReader;
 use register::Register;
@@ -48,17 +51,20 @@ enum Content {
     Sequence(Sequence),
 }
 
+/// An object: the root (`None`), or the one op `Some(id)` made.
+type Obj = Option<Id>;
+
 /// One object: its type, where it was made, and its content.
 #[derive(Debug, Clone)]
 struct Object {
     kind: ObjType,
-    /// The object and key (or element) it was made under; `None` for the root.
-    made_under: Option<(ObjectId, Key)>,
+    /// The object it was made in and the step under which; `None` for the root.
+    made_under: Option<(Obj, PathStep)>,
     content: Content,
 }
 
 impl Object {
-    fn new(kind: ObjType, made_under: Option<(ObjectId, Key)>) -> Self {
+    fn new(kind: ObjType, made_under: Option<(Obj, PathStep)>) -> Self {
         let content = match kind {
             ObjType::Map | ObjType::Table => Content::Map(BTreeMap::new()),
             ObjType::List | ObjType::Text => Content::Sequence(Sequence::default()),
@@ -85,7 +91,8 @@ pub enum PathStep {
 /// After [`Shadow::apply`] fails the shadow is left part-way through the change: drop it.
 #[derive(Debug, Clone)]
 pub struct Shadow {
-    objects: HashMap<ObjectId, Object>,
+    actors: Actors,
+    objects: HashMap<Obj, Object>,
 }
 
 impl Default for Shadow {
@@ -98,8 +105,11 @@ impl Shadow {
     /// The shadow of an empty document.
     pub fn new() -> Self {
         let mut objects = HashMap::new();
-        objects.insert(ObjectId::Root, Object::new(ObjType::Map, None));
-        Self { objects }
+        objects.insert(None, Object::new(ObjType::Map, None));
+        Self {
+            actors: Actors::default(),
+            objects,
+        }
     }
 
     /// The shadow of everything `doc` holds.
@@ -114,11 +124,12 @@ impl Shadow {
     /// Applies `change`, whose dependencies are all applied already.
     pub fn apply(&mut self, change: &ExpandedChange) -> Result<(), Unsupported> {
         for (n, op) in change.operations.iter().enumerate() {
-            let id = OpId(change.start_op.get() + n as u64, change.actor_id.clone());
+            let counter = change.start_op.get() + n as u64;
             let unsupported = |reason| Unsupported {
-                op: format!("{}@{}", id.0, id.1),
+                op: format!("{counter}@{}", change.actor_id),
                 reason,
             };
+            let id = self.actors.intern(&OpId(counter, change.actor_id.clone()));
             let value = match &op.action {
                 OpType::Put(scalar) => Some(Value::Scalar(scalar.clone())),
                 OpType::Make(kind) => Some(Value::Object(*kind)),
@@ -126,43 +137,56 @@ impl Shadow {
                 OpType::Increment(_) => return Err(unsupported("a counter increment")),
                 OpType::MarkBegin(_) | OpType::MarkEnd(_) => return Err(unsupported("a mark")),
             };
-            let pred: Vec<OpId> = op.pred.iter().cloned().collect();
+            // A predecessor by an actor the shadow never met is no op of it: nothing to hide.
+            let pred: Vec<Id> = op.pred.iter().filter_map(|p| self.actors.find(p)).collect();
+            let obj = self
+                .obj(&op.obj)
+                .ok_or_else(|| unsupported("its object is unknown"))?;
+            let actors = &self.actors;
             let object = self
                 .objects
-                .get_mut(&op.obj)
+                .get_mut(&obj)
                 .ok_or_else(|| unsupported("its object is unknown"))?;
             let made = match &value {
                 Some(Value::Object(kind)) => Some(*kind),
                 _ => None,
             };
-            match (&mut object.content, &op.key, op.insert) {
+            let step = match (&mut object.content, &op.key, op.insert) {
                 (Content::Map(keys), Key::Map(key), false) => {
                     keys.entry(key.to_string())
                         .or_default()
-                        .write(id.clone(), &pred, value);
+                        .write(id, &pred, value, actors);
+                    PathStep::Key(key.to_string())
                 }
                 (Content::Sequence(sequence), Key::Seq(reference), true) => {
                     let value = value.ok_or_else(|| unsupported("it inserts a delete"))?;
                     let reference = match reference {
                         ElementId::Head => None,
-                        ElementId::Id(element) => Some(element),
+                        ElementId::Id(element) => {
+                            Some(actors.find(element).ok_or_else(|| {
+                                unsupported(misplaced(&Misplaced::UnknownElement))
+                            })?)
+                        }
                     };
                     sequence
-                        .insert(reference, id.clone(), value)
+                        .insert(reference, id, value, actors)
                         .map_err(|m| unsupported(misplaced(&m)))?;
+                    PathStep::Element
                 }
                 (Content::Sequence(sequence), Key::Seq(ElementId::Id(element)), false) => {
+                    let element = actors
+                        .find(element)
+                        .ok_or_else(|| unsupported(misplaced(&Misplaced::UnknownElement)))?;
                     sequence
-                        .write(element, id.clone(), &pred, value)
+                        .write(element, id, &pred, value, actors)
                         .map_err(|m| unsupported(misplaced(&m)))?;
+                    PathStep::Element
                 }
                 _ => return Err(unsupported("its key does not fit its object")),
-            }
+            };
             if let Some(kind) = made {
-                let made_under = Some((op.obj.clone(), op.key.clone()));
-                let object = Object::new(kind, made_under);
-                let previous = self.objects.insert(ObjectId::Id(id.clone()), object);
-                if previous.is_some() {
+                let object = Object::new(kind, Some((obj, step)));
+                if self.objects.insert(Some(id), object).is_some() {
                     return Err(unsupported("it makes an object twice"));
                 }
             }
@@ -170,9 +194,50 @@ impl Shadow {
         Ok(())
     }
 
+    /// The shadow's name for object `obj`, if it can have it.
+    fn obj(&self, obj: &ObjectId) -> Option<Obj> {
+        match obj {
+            ObjectId::Root => Some(None),
+            ObjectId::Id(op) => self.actors.find(op).map(Some),
+        }
+    }
+
+    fn object(&self, obj: &ObjectId) -> Option<&Object> {
+        self.objects.get(&self.obj(obj)?)
+    }
+
+    /// The bytes the shadow holds on the heap: an estimate from what its tables and vectors
+    /// reserved (the allocator's own overhead is not counted), for the hub's cache budget.
+    pub fn heap_bytes(&self) -> usize {
+        let table = self.objects.capacity() * std::mem::size_of::<(Obj, Object)>();
+        let objects: usize = self
+            .objects
+            .values()
+            .map(|object| {
+                let step = match &object.made_under {
+                    Some((_, PathStep::Key(key))) => key.capacity(),
+                    _ => 0,
+                };
+                step + match &object.content {
+                    Content::Map(keys) => keys
+                        .iter()
+                        .map(|(key, register)| {
+                            // A B-tree entry: the key, the register, and a share of its node.
+                            key.capacity()
+                                + std::mem::size_of::<(String, Register)>() * 3 / 2
+                                + register.heap_bytes()
+                        })
+                        .sum(),
+                    Content::Sequence(sequence) => sequence.heap_bytes(),
+                }
+            })
+            .sum();
+        self.actors.heap_bytes() + table + objects
+    }
+
     /// The type of object `obj`, if the shadow has it.
     pub fn object_type(&self, obj: &ObjectId) -> Option<ObjType> {
-        self.objects.get(obj).map(|o| o.kind)
+        self.object(obj).map(|o| o.kind)
     }
 
     /// Where object `obj` was made: the step under which each object holds the next, nearest
@@ -181,32 +246,34 @@ impl Shadow {
     /// for the root.
     pub fn path(&self, obj: &ObjectId) -> Option<Vec<PathStep>> {
         let mut steps = Vec::new();
-        let mut at = self.objects.get(obj)?;
-        while let Some((parent, key)) = &at.made_under {
-            steps.push(match key {
-                Key::Map(key) => PathStep::Key(key.to_string()),
-                Key::Seq(_) => PathStep::Element,
-            });
+        let mut at = self.object(obj)?;
+        while let Some((parent, step)) = &at.made_under {
+            steps.push(step.clone());
             at = self.objects.get(parent)?;
         }
         Some(steps)
     }
 
     /// The value a reader sees at `key` of map `obj`, and the id of the op that put it.
-    pub fn get(&self, obj: &ObjectId, key: &str) -> Option<(&Value, &OpId)> {
-        self.register(obj, key).and_then(Register::winner)
+    pub fn get(&self, obj: &ObjectId, key: &str) -> Option<(&Value, OpId)> {
+        let (value, id) = self.register(obj, key)?.winner()?;
+        Some((value, self.actors.op(id)))
     }
 
     /// Every visible value at `key` of map `obj` (the winner last), with their op ids.
-    pub fn get_all(&self, obj: &ObjectId, key: &str) -> Vec<(&Value, &OpId)> {
+    pub fn get_all(&self, obj: &ObjectId, key: &str) -> Vec<(&Value, OpId)> {
         self.register(obj, key)
-            .map(|r| r.all().collect())
+            .map(|r| {
+                r.all()
+                    .map(|(value, id)| (value, self.actors.op(id)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// The keys of map `obj` that hold a value, in order.
     pub fn keys(&self, obj: &ObjectId) -> Vec<&str> {
-        match self.objects.get(obj).map(|o| &o.content) {
+        match self.object(obj).map(|o| &o.content) {
             Some(Content::Map(keys)) => keys
                 .iter()
                 .filter(|(_, register)| !register.is_empty())
@@ -218,21 +285,49 @@ impl Shadow {
 
     /// The visible elements of list or text `obj`, in order: each one's winning value and the
     /// id of the op that put it (as automerge's `get` on a list gives them).
-    pub fn elements(&self, obj: &ObjectId) -> Vec<(&Value, &OpId)> {
-        match self.objects.get(obj).map(|o| &o.content) {
-            Some(Content::Sequence(sequence)) => sequence.visible(),
+    pub fn elements(&self, obj: &ObjectId) -> Vec<(&Value, OpId)> {
+        match self.object(obj).map(|o| &o.content) {
+            Some(Content::Sequence(sequence)) => sequence
+                .visible()
+                .into_iter()
+                .map(|(value, id)| (value, self.actors.op(id)))
+                .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// The number of visible elements of list or text `obj`, and of the code points of its
+    /// strings (a text's length as automerge counts it; an element that is not a string counts
+    /// one).
+    pub fn lengths(&self, obj: &ObjectId) -> (usize, usize) {
+        match self.object(obj).map(|o| &o.content) {
+            Some(Content::Sequence(sequence)) => {
+                let visible = sequence.visible();
+                let chars = visible
+                    .iter()
+                    .map(|(value, _)| match value {
+                        Value::Scalar(automerge::ScalarValue::Str(s)) => s.chars().count(),
+                        _ => 1,
+                    })
+                    .sum();
+                (visible.len(), chars)
+            }
+            _ => (0, 0),
         }
     }
 
     /// Text object `obj` as a string (`None` if it is not a text, or holds something other
     /// than strings).
     pub fn text(&self, obj: &ObjectId) -> Option<String> {
-        if self.object_type(obj) != Some(ObjType::Text) {
+        let object = self.object(obj)?;
+        let Content::Sequence(sequence) = &object.content else {
+            return None;
+        };
+        if object.kind != ObjType::Text {
             return None;
         }
         let mut text = String::new();
-        for (value, _) in self.elements(obj) {
+        for (value, _) in sequence.visible() {
             match value {
                 Value::Scalar(automerge::ScalarValue::Str(s)) => text.push_str(s),
                 _ => return None,
@@ -242,7 +337,7 @@ impl Shadow {
     }
 
     fn register(&self, obj: &ObjectId, key: &str) -> Option<&Register> {
-        match &self.objects.get(obj)?.content {
+        match &self.object(obj)?.content {
             Content::Map(keys) => keys.get(key),
             Content::Sequence(_) => None,
         }

@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::ops::RangeBounds;
 
 use automerge::legacy::{ObjectId, OpId};
-use automerge::{AutomergeError, ChangeHash, ObjId, ObjType, Prop, ScalarValue};
+use automerge::{AutomergeError, ChangeHash, ObjId, ObjType, Prop};
 use wangge_proto::case::CaseReader;
 
 use super::{Shadow, Value};
@@ -105,13 +105,13 @@ impl autosurgeon::ReadDoc for ShadowReader<'_> {
         };
         let found = match (kind, prop.into()) {
             (ObjType::Map | ObjType::Table, Prop::Map(key)) => self.shadow.get(&id, &key),
-            (ObjType::List, Prop::Seq(n)) => self.shadow.elements(&id).get(n).copied(),
+            (ObjType::List, Prop::Seq(n)) => self.shadow.elements(&id).into_iter().nth(n),
             _ => {
                 self.short();
                 None
             }
         };
-        Ok(found.map(|(value, op)| (value_of(value), exported(op))))
+        Ok(found.map(|(value, op)| (value_of(value), exported(&op))))
     }
 
     fn object_type<O: AsRef<ObjId>>(&self, obj: O) -> Option<ObjType> {
@@ -141,17 +141,9 @@ impl autosurgeon::ReadDoc for ShadowReader<'_> {
         let obj = object(obj.as_ref());
         match self.shadow.object_type(&obj) {
             Some(ObjType::Map | ObjType::Table) => self.shadow.keys(&obj).len(),
-            Some(ObjType::List) => self.shadow.elements(&obj).len(),
+            Some(ObjType::List) => self.shadow.lengths(&obj).0,
             // Text is indexed by code point.
-            Some(ObjType::Text) => self
-                .shadow
-                .elements(&obj)
-                .iter()
-                .map(|(value, _)| match value {
-                    Value::Scalar(ScalarValue::Str(s)) => s.chars().count(),
-                    _ => 1,
-                })
-                .sum(),
+            Some(ObjType::Text) => self.shadow.lengths(&obj).1,
             None => 0,
         }
     }

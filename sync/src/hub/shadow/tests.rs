@@ -66,7 +66,7 @@ fn tree_of_shadow(shadow: &Shadow, obj: &ObjectId) -> Tree {
                 let values = shadow
                     .get_all(obj, key)
                     .into_iter()
-                    .map(|(value, id)| (id.to_string(), shadow_value(shadow, value, id)))
+                    .map(|(value, id)| (id.to_string(), shadow_value(shadow, value, &id)))
                     .collect();
                 keys.insert(key.to_owned(), values);
             }
@@ -76,7 +76,7 @@ fn tree_of_shadow(shadow: &Shadow, obj: &ObjectId) -> Tree {
             shadow
                 .elements(obj)
                 .into_iter()
-                .map(|(value, id)| (id.to_string(), shadow_value(shadow, value, id)))
+                .map(|(value, id)| (id.to_string(), shadow_value(shadow, value, &id)))
                 .collect(),
         ),
         ObjType::Text => Tree::Text(shadow.text(obj).expect("a text of strings")),
@@ -425,7 +425,7 @@ fn concurrent_inserts_at_one_place_keep_automerge_order() {
 
 fn title_id(shadow: &Shadow) -> OpId {
     match shadow.get(&ObjectId::Root, "title") {
-        Some((Value::Object(ObjType::Text), id)) => id.clone(),
+        Some((Value::Object(ObjType::Text), id)) => id,
         other => panic!("no title text: {other:?}"),
     }
 }
