@@ -289,7 +289,6 @@ impl Shadow {
         match self.object(obj).map(|o| &o.content) {
             Some(Content::Sequence(sequence)) => sequence
                 .visible()
-                .into_iter()
                 .map(|(value, id)| (value, self.actors.op(id)))
                 .collect(),
             _ => Vec::new(),
@@ -302,15 +301,15 @@ impl Shadow {
     pub fn lengths(&self, obj: &ObjectId) -> (usize, usize) {
         match self.object(obj).map(|o| &o.content) {
             Some(Content::Sequence(sequence)) => {
-                let visible = sequence.visible();
-                let chars = visible
-                    .iter()
-                    .map(|(value, _)| match value {
-                        Value::Scalar(automerge::ScalarValue::Str(s)) => s.chars().count(),
-                        _ => 1,
+                sequence
+                    .visible()
+                    .fold((0, 0), |(elements, chars), (value, _)| {
+                        let n = match value {
+                            Value::Scalar(automerge::ScalarValue::Str(s)) => s.chars().count(),
+                            _ => 1,
+                        };
+                        (elements + 1, chars + n)
                     })
-                    .sum();
-                (visible.len(), chars)
             }
             _ => (0, 0),
         }

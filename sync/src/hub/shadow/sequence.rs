@@ -1,28 +1,26 @@
 //! A list or text object: its elements in automerge's order, each with its own register.
 //!
-//! An element is inserted after another (or at the head). Elements inserted after the same
-//! one are ordered by descending op id, each followed by what was inserted after it: the
-//! document order is the depth-first walk of that tree (RGA, as automerge orders a sequence).
-
-use std::collections::HashMap;
+//! The elements are kept in document order, deleted ones included (a later insert may name
+//! them). An element is inserted after another (or at the head): right after it, past every
+//! element with a greater op id — automerge's RGA rule. Past those only: an element inserted
+//! after one with a greater id has a greater id still (its author had seen that one), so the
+//! run skipped is exactly the later-inserted siblings with everything inserted after them.
 
 use super::id::{Actors, Id};
 use super::register::{Register, Value};
 
-/// One element: what was inserted after it, and its values.
-#[derive(Debug, Clone, Default)]
+/// One element and its values.
+#[derive(Debug, Clone)]
 struct Element {
-    /// Elements inserted right after this one, descending by op id.
-    after: Vec<Id>,
+    id: Id,
     register: Register,
 }
 
 /// A list or text object.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Sequence {
-    /// Elements inserted at the head, descending by op id.
-    head: Vec<Id>,
-    elements: HashMap<Id, Element>,
+    /// Every element ever inserted, in document order.
+    elements: Vec<Element>,
 }
 
 /// Why an op does not fit the sequence.
@@ -35,6 +33,12 @@ pub(super) enum Misplaced {
 }
 
 impl Sequence {
+    /// Where element `id` is. Searched from the end: typing inserts after the element typed
+    /// just before.
+    fn position(&self, id: Id) -> Option<usize> {
+        self.elements.iter().rposition(|e| e.id == id)
+    }
+
     /// Inserts element `id` holding `value` after `reference` (`None`: at the head).
     pub(super) fn insert(
         &mut self,
@@ -43,30 +47,23 @@ impl Sequence {
         value: Value,
         actors: &Actors,
     ) -> Result<(), Misplaced> {
-        if self.elements.contains_key(&id) {
+        if self.position(id).is_some() {
             return Err(Misplaced::Duplicate);
         }
-        let siblings = match reference {
-            None => &mut self.head,
-            Some(reference) => {
-                &mut self
-                    .elements
-                    .get_mut(&reference)
-                    .ok_or(Misplaced::UnknownElement)?
-                    .after
-            }
+        let mut at = match reference {
+            None => 0,
+            Some(reference) => self.position(reference).ok_or(Misplaced::UnknownElement)? + 1,
         };
-        let at = siblings.partition_point(|sibling| actors.cmp(*sibling, id).is_gt());
-        // Typing inserts each character after the one before: one sibling, rarely more.
-        siblings.reserve_exact(1);
-        siblings.insert(at, id);
+        while self
+            .elements
+            .get(at)
+            .is_some_and(|e| actors.cmp(e.id, id).is_gt())
+        {
+            at += 1;
+        }
         let mut register = Register::default();
         register.write(id, &[], Some(value), actors);
-        let element = Element {
-            after: Vec::new(),
-            register,
-        };
-        self.elements.insert(id, element);
+        self.elements.insert(at, Element { id, register });
         Ok(())
     }
 
@@ -79,40 +76,20 @@ impl Sequence {
         value: Option<Value>,
         actors: &Actors,
     ) -> Result<(), Misplaced> {
-        let element = self
-            .elements
-            .get_mut(&element)
-            .ok_or(Misplaced::UnknownElement)?;
-        element.register.write(id, pred, value, actors);
+        let at = self.position(element).ok_or(Misplaced::UnknownElement)?;
+        self.elements[at].register.write(id, pred, value, actors);
         Ok(())
     }
 
-    /// The bytes it holds on the heap (an estimate: what its tables and vectors reserved).
+    /// The bytes it holds on the heap (an estimate: what its vectors reserved).
     pub(super) fn heap_bytes(&self) -> usize {
-        let elements = self.elements.capacity() * std::mem::size_of::<(Id, Element)>();
-        let each: usize = self
-            .elements
-            .values()
-            .map(|e| e.after.capacity() * std::mem::size_of::<Id>() + e.register.heap_bytes())
-            .sum();
-        self.head.capacity() * std::mem::size_of::<Id>() + elements + each
+        let each: usize = self.elements.iter().map(|e| e.register.heap_bytes()).sum();
+        self.elements.capacity() * std::mem::size_of::<Element>() + each
     }
 
     /// The visible elements in document order: each one's winning value and the id of the op
     /// that put it (the element's own id until something overwrites it).
-    pub(super) fn visible(&self) -> Vec<(&Value, Id)> {
-        let mut out = Vec::with_capacity(self.elements.len());
-        // Depth first: the stack holds the ids still to visit, the next on top.
-        let mut stack: Vec<Id> = self.head.iter().rev().copied().collect();
-        while let Some(id) = stack.pop() {
-            let Some(element) = self.elements.get(&id) else {
-                continue;
-            };
-            if let Some(winner) = element.register.winner() {
-                out.push(winner);
-            }
-            stack.extend(element.after.iter().rev());
-        }
-        out
+    pub(super) fn visible(&self) -> impl Iterator<Item = (&Value, Id)> {
+        self.elements.iter().filter_map(|e| e.register.winner())
     }
 }
