@@ -69,6 +69,8 @@ pub(crate) struct Hot {
     pub doc: CaseDocument,
     /// Its shadow (ADR 0014), once a merge has built it; `None` also while a merge has it.
     pub shadow: Option<Shadow>,
+    /// Whether its ops are ones no shadow follows (so no merge tries to build one again).
+    pub shadowless: bool,
     /// Its index.
     pub index: CaseIndex,
     /// The costly parts of its last read (its workflow events among them), for the next merge
@@ -266,6 +268,7 @@ mod tests {
             glance: Glance::read(&crate::hub::ReadCase::document(&doc)).unwrap(),
             doc,
             shadow: None,
+            shadowless: false,
             index: CaseIndex {
                 grid,
                 departments: Default::default(),

@@ -254,6 +254,7 @@ pub(crate) fn merge<P: Policy>(
         &next,
         Hot {
             doc: after,
+            shadowless: shadow.is_none(),
             shadow,
             index: commit.index.clone(),
             glance,
@@ -282,6 +283,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
         hot: Hot {
             doc,
             shadow: None,
+            shadowless: false,
             index,
             glance,
             written: None,
@@ -398,9 +400,16 @@ fn check<P: Policy>(
 /// applied; `None` if some op is outside what a shadow follows.
 fn shadow_after(before: Option<&mut Hot>, authored: &[Authored]) -> Option<Shadow> {
     let mut shadow = match before {
+        Some(hot) if hot.shadowless => return None,
         Some(hot) => match hot.shadow.take() {
             Some(shadow) => shadow,
-            None => Shadow::of(hot.doc.automerge_mut()).ok()?,
+            None => match Shadow::of(hot.doc.automerge_mut()) {
+                Ok(shadow) => shadow,
+                Err(_) => {
+                    hot.shadowless = true;
+                    return None;
+                }
+            },
         },
         None => Shadow::new(),
     };

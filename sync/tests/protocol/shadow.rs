@@ -61,3 +61,31 @@ fn new_hot_and_loaded_cases_are_judged_from_their_shadow() {
         assert_eq!(worker.heads(case), hub_heads(&store, case));
     }
 }
+
+#[test]
+fn a_case_with_ops_no_shadow_follows_is_judged_from_its_document() {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ScalarValue};
+
+    let store = MemoryHub::new();
+    let (hub, recorder) = observed(&store);
+    let mut worker = Device::grid_worker(&store, 1);
+    let case = worker.create_case(1, "井盖缺失");
+    worker.edit(&case, |doc| {
+        // A counter and its increment: automerge merges them, a shadow does not follow them.
+        let am = doc.automerge_mut();
+        am.put(ROOT, "visits", ScalarValue::counter(1)).unwrap();
+        am.increment(ROOT, "visits", 2).unwrap();
+    });
+    worker.sync_with(&hub).unwrap();
+    let first = recorder.last();
+    assert_eq!((first.accepted, first.shadowed), (1, 0));
+
+    // The hot case remembers it has no shadow; the next edit is judged from the document too.
+    worker.set_title(&case, "井盖缺失（已设围挡）");
+    worker.sync_with(&hub).unwrap();
+    let second = recorder.last();
+    assert_eq!(second.hot, Lookups { hits: 1, misses: 0 });
+    assert_eq!((second.accepted, second.shadowed), (1, 0));
+    assert_eq!(worker.heads(&case), hub_heads(&store, &case));
+}
