@@ -67,6 +67,7 @@ pub async fn router<S: Store, P: Policy + 'static>(
     }
     let hub = Arc::new(
         Hub::new(store.clone(), policy, Limits::default())
+            .with_cache_bytes(config.hub_cache_bytes)
             .with_observer(metrics::SyncMetrics::observer())
             .with_observer(live.observer()),
     );

@@ -64,6 +64,10 @@ pub struct Cli {
     /// [default: 25].
     #[arg(long, env = "WANGGE_LIVE_KEEP_ALIVE_SECONDS", value_name = "SECONDS")]
     pub live_keep_alive_seconds: Option<u64>,
+    /// Memory for recently synced cases kept loaded between syncs, in MiB: a case synced
+    /// again while it is kept merges without being loaded (≈ 36 KB a case) [default: 128].
+    #[arg(long, env = "WANGGE_HUB_CACHE_MIB", value_name = "MIB")]
+    pub hub_cache_mib: Option<usize>,
 }
 
 /// The same options in a file.
@@ -78,6 +82,7 @@ struct FileConfig {
     token_ttl_minutes: Option<u64>,
     demo: Option<bool>,
     live_keep_alive_seconds: Option<u64>,
+    hub_cache_mib: Option<usize>,
 }
 
 /// The resolved configuration.
@@ -101,6 +106,8 @@ pub struct Config {
     pub live_keep_alive: Duration,
     /// How often an open live stream checks its token (not an option: tests shorten it).
     pub live_recheck: Duration,
+    /// Memory for hot cases in the sync hub, in bytes.
+    pub hub_cache_bytes: usize,
 }
 
 /// A configuration that cannot be used.
@@ -172,6 +179,11 @@ impl Config {
                     .max(1),
             ),
             live_recheck: Duration::from_secs(300),
+            hub_cache_bytes: cli
+                .hub_cache_mib
+                .or(file.hub_cache_mib)
+                .unwrap_or(128)
+                .saturating_mul(1024 * 1024),
         })
     }
 

@@ -53,13 +53,14 @@ fn defaults_run_on_embedded_sqlite_in_the_data_directory() {
     assert_eq!(config.token_ttl, Duration::from_secs(720 * 60));
     assert!(config.demo);
     assert!(!config.is_postgres());
+    assert_eq!(config.hub_cache_bytes, 128 * 1024 * 1024);
 }
 
 #[test]
 fn the_file_fills_what_the_command_line_leaves_open() {
     let toml = file(
         "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/wangge\"\nlog_format = \"json\"\ndemo = false\n\
-         blob_store = \"s3://wangge-photos/district-110199\"\n",
+         blob_store = \"s3://wangge-photos/district-110199\"\nhub_cache_mib = 512\n",
     );
     let path = toml.0.to_str().unwrap().to_owned();
     let config = Config::resolve(cli(&["--config", &path, "--listen", "127.0.0.1:7000"])).unwrap();
@@ -80,6 +81,7 @@ fn the_file_fills_what_the_command_line_leaves_open() {
         config.blob_store.as_deref(),
         Some("s3://wangge-photos/district-110199")
     );
+    assert_eq!(config.hub_cache_bytes, 512 * 1024 * 1024);
 }
 
 #[test]
@@ -126,6 +128,7 @@ fn help_explains_every_option() {
         "--log-format",
         "--token-ttl-minutes",
         "--demo",
+        "--hub-cache-mib",
     ] {
         assert!(help.contains(option), "{option} missing from --help");
     }

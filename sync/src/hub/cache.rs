@@ -30,8 +30,8 @@ use super::Previous;
 use super::facts::Glance;
 use super::shadow::Shadow;
 
-/// The default budget: 64 MiB ≈ 4,000 realistic cases.
-pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// The default budget: 128 MiB ≈ 3,500 realistic cases, each with its shadow (ADR 0014).
+pub const DEFAULT_CACHE_BYTES: usize = 128 * 1024 * 1024;
 
 /// A loaded case costs about this many times its saved size in memory (design notes:
 /// ≈ 14.5 KB loaded for ≈ 1.9 KB saved), plus a fixed overhead.
