@@ -102,6 +102,7 @@ async fn scenario<S: Store>(
         token_ttl_minutes: None,
         demo: Some(false),
         live_keep_alive_seconds: None,
+        hub_cache_mib: None,
     })?;
     let router = app::router(store.clone(), PermissionPolicy::new(), &server_config).await?;
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
