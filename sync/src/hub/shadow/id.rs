@@ -23,21 +23,22 @@ pub(super) struct Actors {
 }
 
 impl Actors {
-    /// The id of `op`, numbering its actor if it is new.
-    pub(super) fn intern(&mut self, op: &OpId) -> Id {
-        let actor = match self.numbers.get(&op.1) {
+    /// The number of `actor`, numbering it if it is new.
+    pub(super) fn number(&mut self, actor: &ActorId) -> u32 {
+        match self.numbers.get(actor) {
             Some(n) => *n,
             None => {
                 let n = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
-                self.list.push(op.1.clone());
-                self.numbers.insert(op.1.clone(), n);
+                self.list.push(actor.clone());
+                self.numbers.insert(actor.clone(), n);
                 n
             }
-        };
-        Id {
-            counter: op.0,
-            actor,
         }
+    }
+
+    /// The id of op `counter` of actor number `actor` (from [`Actors::number`]).
+    pub(super) fn id(counter: u64, actor: u32) -> Id {
+        Id { counter, actor }
     }
 
     /// The id of `op`, if its actor is known (else no op of the shadow has it).

@@ -77,6 +77,13 @@ impl Object {
     }
 }
 
+/// Where an op wrote, borrowed from it (a [`PathStep`] is made of it only for an op that
+/// makes an object).
+enum Step<'o> {
+    Key(&'o str),
+    Element,
+}
+
 /// One step of an object's path (see [`Shadow::path`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathStep {
@@ -123,13 +130,14 @@ impl Shadow {
 
     /// Applies `change`, whose dependencies are all applied already.
     pub fn apply(&mut self, change: &ExpandedChange) -> Result<(), Unsupported> {
+        let author = self.actors.number(&change.actor_id);
         for (n, op) in change.operations.iter().enumerate() {
             let counter = change.start_op.get() + n as u64;
             let unsupported = |reason| Unsupported {
                 op: format!("{counter}@{}", change.actor_id),
                 reason,
             };
-            let id = self.actors.intern(&OpId(counter, change.actor_id.clone()));
+            let id = Actors::id(counter, author);
             let value = match &op.action {
                 OpType::Put(scalar) => Some(Value::Scalar(scalar.clone())),
                 OpType::Make(kind) => Some(Value::Object(*kind)),
@@ -153,10 +161,15 @@ impl Shadow {
             };
             let step = match (&mut object.content, &op.key, op.insert) {
                 (Content::Map(keys), Key::Map(key), false) => {
-                    keys.entry(key.to_string())
-                        .or_default()
-                        .write(id, &pred, value, actors);
-                    PathStep::Key(key.to_string())
+                    match keys.get_mut(key.as_str()) {
+                        Some(register) => register.write(id, &pred, value, actors),
+                        None => {
+                            let mut register = Register::default();
+                            register.write(id, &pred, value, actors);
+                            keys.insert(key.to_string(), register);
+                        }
+                    }
+                    Step::Key(key)
                 }
                 (Content::Sequence(sequence), Key::Seq(reference), true) => {
                     let value = value.ok_or_else(|| unsupported("it inserts a delete"))?;
@@ -171,7 +184,7 @@ impl Shadow {
                     sequence
                         .insert(reference, id, value, actors)
                         .map_err(|m| unsupported(misplaced(&m)))?;
-                    PathStep::Element
+                    Step::Element
                 }
                 (Content::Sequence(sequence), Key::Seq(ElementId::Id(element)), false) => {
                     let element = actors
@@ -180,11 +193,15 @@ impl Shadow {
                     sequence
                         .write(element, id, &pred, value, actors)
                         .map_err(|m| unsupported(misplaced(&m)))?;
-                    PathStep::Element
+                    Step::Element
                 }
                 _ => return Err(unsupported("its key does not fit its object")),
             };
             if let Some(kind) = made {
+                let step = match step {
+                    Step::Key(key) => PathStep::Key(key.to_string()),
+                    Step::Element => PathStep::Element,
+                };
                 let object = Object::new(kind, Some((obj, step)));
                 if self.objects.insert(Some(id), object).is_some() {
                     return Err(unsupported("it makes an object twice"));
