@@ -282,6 +282,7 @@ impl Shadow {
         self.register(obj, key)
             .map(|r| {
                 r.all()
+                    .into_iter()
                     .map(|(value, id)| (value, self.actors.op(id)))
                     .collect()
             })
