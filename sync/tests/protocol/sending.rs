@@ -1,34 +1,9 @@
 //! What the hub sends of stored cases: from the document the last merge left loaded when the
 //! hub's cache holds it, loaded otherwise; a whole case as the store holds it.
 
-use std::sync::{Arc, Mutex};
+use wangge_sync::hub::{Lookups, MemoryHub};
 
-use wangge_sync::Limits;
-use wangge_sync::hub::{AcceptAll, BatchStats, Hub, Lookups, MemoryHub, Observer};
-
-use crate::support::{Device, hub_doc, hub_heads};
-
-/// The stats of every batch a hub answered.
-#[derive(Default)]
-struct Recorder(Mutex<Vec<BatchStats>>);
-
-impl Observer for Recorder {
-    fn batch(&self, stats: &BatchStats) {
-        self.0.lock().unwrap().push(*stats);
-    }
-}
-
-impl Recorder {
-    fn last(&self) -> BatchStats {
-        *self.0.lock().unwrap().last().unwrap()
-    }
-}
-
-fn observed(store: &MemoryHub) -> (Hub<&MemoryHub, AcceptAll>, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder::default());
-    let hub = Hub::new(store, AcceptAll, Limits::default()).with_observer(recorder.clone());
-    (hub, recorder)
-}
+use crate::support::{Device, hub_doc, hub_heads, observed};
 
 fn title(device: &Device, case: &wangge_proto::values::CaseId) -> String {
     let doc = device.phone.get(case).unwrap().doc.clone();

@@ -2,33 +2,9 @@
 //! one it had to load — and the result is what judging the document gives (debug builds
 //! compare the two at every merge).
 
-use std::sync::{Arc, Mutex};
+use wangge_sync::hub::{Lookups, MemoryHub};
 
-use wangge_sync::Limits;
-use wangge_sync::hub::{AcceptAll, BatchStats, Hub, Lookups, MemoryHub, Observer};
-
-use crate::support::{Device, hub_heads};
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<BatchStats>>);
-
-impl Observer for Recorder {
-    fn batch(&self, stats: &BatchStats) {
-        self.0.lock().unwrap().push(*stats);
-    }
-}
-
-impl Recorder {
-    fn last(&self) -> BatchStats {
-        *self.0.lock().unwrap().last().unwrap()
-    }
-}
-
-fn observed(store: &MemoryHub) -> (Hub<&MemoryHub, AcceptAll>, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder::default());
-    let hub = Hub::new(store, AcceptAll, Limits::default()).with_observer(recorder.clone());
-    (hub, recorder)
-}
+use crate::support::{Device, hub_heads, observed};
 
 #[test]
 fn new_hot_and_loaded_cases_are_judged_from_their_shadow() {

@@ -1,10 +1,12 @@
 //! A small world: one hub, grid-worker and secretary phones, case builders.
 
+use std::sync::{Arc, Mutex};
+
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
 use wangge_proto::{Role, Scope};
-use wangge_sync::hub::{Hub, MemoryHub, Policy, Session};
+use wangge_sync::hub::{AcceptAll, BatchStats, Hub, MemoryHub, Observer, Policy, Session};
 use wangge_sync::peer::PeerSession;
 use wangge_sync::phone::{MemoryPhone, PhoneSync, Report};
 use wangge_sync::relay::SigningKey;
@@ -193,4 +195,33 @@ pub fn meet(one: &mut Device, two: &mut Device) -> bool {
         }
     }
     false
+}
+
+/// Keeps the stats of every batch a hub answered.
+#[derive(Default)]
+pub struct StatsRecorder(Mutex<Vec<BatchStats>>);
+
+impl Observer for StatsRecorder {
+    fn batch(&self, stats: &BatchStats) {
+        self.0.lock().unwrap().push(*stats);
+    }
+}
+
+impl StatsRecorder {
+    /// The stats of every batch so far, in order.
+    pub fn all(&self) -> Vec<BatchStats> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The stats of the last batch.
+    pub fn last(&self) -> BatchStats {
+        *self.0.lock().unwrap().last().unwrap()
+    }
+}
+
+/// A hub over `store` that accepts every upload, recording the stats of each batch.
+pub fn observed(store: &MemoryHub) -> (Hub<&MemoryHub, AcceptAll>, Arc<StatsRecorder>) {
+    let recorder = Arc::new(StatsRecorder::default());
+    let hub = Hub::new(store, AcceptAll, Limits::default()).with_observer(recorder.clone());
+    (hub, recorder)
 }

@@ -361,19 +361,13 @@ fn changes_under_another_devices_actor_are_refused_without_its_signature() {
 
 #[test]
 fn the_observer_hears_what_each_batch_did() {
-    use std::sync::{Arc, Mutex};
-    use wangge_sync::hub::{BatchStats, Lookups, Observer};
+    use std::sync::Arc;
+    use wangge_sync::hub::{BatchStats, Lookups};
 
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<BatchStats>>);
-    impl Observer for Recorder {
-        fn batch(&self, stats: &BatchStats) {
-            self.0.lock().unwrap().push(*stats);
-        }
-    }
+    use crate::support::StatsRecorder;
 
     let store = MemoryHub::new();
-    let recorder = Arc::new(Recorder::default());
+    let recorder = Arc::new(StatsRecorder::default());
     let strict =
         Hub::new(&store, no_forbidden_titles, Limits::default()).with_observer(recorder.clone());
     let mut phone = Device::grid_worker(&store, 1);
@@ -383,7 +377,7 @@ fn the_observer_hears_what_each_batch_did() {
     // The stored case is merged into the document the first batch left loaded: a hit.
     phone.set_title(&kept, "垃圾满溢（已清运）");
     phone.sync_with(&strict).unwrap();
-    let seen = recorder.0.lock().unwrap().clone();
+    let seen = recorder.all();
     let first = BatchStats {
         accepted: 1,
         rejected: 1,
