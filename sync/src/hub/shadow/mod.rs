@@ -313,6 +313,17 @@ impl Shadow {
         }
     }
 
+    /// Visible element `n` of list or text `obj` (see [`Shadow::elements`]).
+    pub fn element(&self, obj: &ObjectId, n: usize) -> Option<(&Value, OpId)> {
+        match &self.object(obj)?.content {
+            Content::Sequence(sequence) => {
+                let (value, id) = sequence.visible().nth(n)?;
+                Some((value, self.actors.op(id)))
+            }
+            Content::Map(_) => None,
+        }
+    }
+
     /// The number of visible elements of list or text `obj`, and of the code points of its
     /// strings (a text's length as automerge counts it; an element that is not a string counts
     /// one).

@@ -105,7 +105,7 @@ impl autosurgeon::ReadDoc for ShadowReader<'_> {
         };
         let found = match (kind, prop.into()) {
             (ObjType::Map | ObjType::Table, Prop::Map(key)) => self.shadow.get(&id, &key),
-            (ObjType::List, Prop::Seq(n)) => self.shadow.elements(&id).into_iter().nth(n),
+            (ObjType::List, Prop::Seq(n)) => self.shadow.element(&id, n),
             _ => {
                 self.short();
                 None
