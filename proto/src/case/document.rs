@@ -150,20 +150,12 @@ impl CaseDocument {
 
     /// Wraps an automerge document, checking its layout version.
     pub fn from_automerge(doc: AutoCommit) -> Result<Self, Error> {
-        let schema: u64 = hydrate_prop(&doc, ROOT, "schema")
-            .map_err(|e| Error::Document(format!("not a case document (schema: {e})")))?;
-        if schema > SCHEMA_VERSION {
-            return Err(Error::NewerLayout {
-                found: schema,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        Self::layout_version(&doc)?;
         Ok(Self { doc })
     }
 
-    /// The id of the case held by `doc`, checking it is a case document of a layout this
-    /// build reads, without taking the document.
-    pub fn identify(doc: &AutoCommit) -> Result<CaseId, Error> {
+    /// The layout version of `doc`, checked to be one this build reads.
+    pub fn layout_version<R: autosurgeon::ReadDoc>(doc: &R) -> Result<u64, Error> {
         let schema: u64 = hydrate_prop(doc, ROOT, "schema")
             .map_err(|e| Error::Document(format!("not a case document (schema: {e})")))?;
         if schema > SCHEMA_VERSION {
@@ -172,6 +164,13 @@ impl CaseDocument {
                 supported: SCHEMA_VERSION,
             });
         }
+        Ok(schema)
+    }
+
+    /// The id of the case held by `doc`, checking it is a case document of a layout this
+    /// build reads, without taking the document.
+    pub fn identify(doc: &AutoCommit) -> Result<CaseId, Error> {
+        Self::layout_version(doc)?;
         Ok(hydrate_prop(doc, ROOT, "id")?)
     }
 

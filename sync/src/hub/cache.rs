@@ -22,12 +22,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sha2::{Digest, Sha256};
-use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
 
 use super::CaseIndex;
 use super::Previous;
 use super::facts::Glance;
+use super::lazy_doc::LazyDoc;
 use super::shadow::Shadow;
 
 /// The default budget: 128 MiB ≈ 3,500 realistic cases, each with its shadow (ADR 0014).
@@ -65,8 +65,8 @@ impl StoredKey {
 
 /// A loaded case and what it costs.
 pub(crate) struct Hot {
-    /// The document.
-    pub doc: CaseDocument,
+    /// The document, with the changes merged since it was loaded kept aside.
+    pub doc: LazyDoc,
     /// Its shadow (ADR 0014), once a merge has built it; `None` also while a merge has it.
     pub shadow: Option<Shadow>,
     /// Whether its ops are ones no shadow follows (so no merge tries to build one again).
@@ -237,6 +237,8 @@ impl Default for DocCache {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use wangge_proto::case::CaseDocument;
+
     use super::*;
 
     fn hot(n: u8) -> Hot {
@@ -266,7 +268,7 @@ mod tests {
         .unwrap();
         Hot {
             glance: Glance::read(&crate::hub::ReadCase::document(&doc)).unwrap(),
-            doc,
+            doc: LazyDoc::new(doc),
             shadow: None,
             shadowless: false,
             index: CaseIndex {

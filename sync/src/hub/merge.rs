@@ -21,7 +21,9 @@ use wangge_proto::workflow::DeadlinePolicy;
 use super::cache::{DocCache, Hot, Lookups, StoredKey};
 use super::chunks::{self, Chunks, Corrupt};
 use super::facts::{Glance, summary_after};
+use super::lazy_doc::{LazyDoc, Unusable};
 use super::policy::{Authored, Policy, Rejection, UploadCheck};
+use super::prior::Prior;
 use super::shadow::Shadow;
 use super::touched::Touched;
 use super::{
@@ -64,15 +66,15 @@ pub(crate) struct Merged {
 pub(crate) struct StoredCorrupt(pub String);
 
 impl Merged {
-    /// Refused; `stored` is the stored case — its bytes and its loaded document — if the
+    /// Refused; `stored` is the stored case — its bytes and its heads — if the
     /// uploader may have it back.
-    fn rejected(rejection: Rejection, stored: Option<(&[u8], &mut CaseDocument)>) -> Self {
+    fn rejected(rejection: Rejection, stored: Option<(&[u8], &[ChangeHash])>) -> Self {
         // The phone rebuilds the case from the hub's copy (as stored, like the feed sends a
         // case whole) and keeps its refused edits aside.
         let (reply, heads) = match stored {
-            Some((bytes, doc)) => (
+            Some((bytes, heads)) => (
                 Some(Payload::Document(ByteBuf::from(bytes.to_vec()))),
-                Some(doc.automerge_mut().get_heads()),
+                Some(heads.to_vec()),
             ),
             None => (None, None),
         };
@@ -127,6 +129,8 @@ enum Stop {
     Reject(Rejection),
     /// Refused, and the uploader may not see the case: nothing of it goes back.
     Hide(Rejection),
+    /// The hot case's changes kept aside do not apply: the stored case is unusable.
+    Unusable(String),
 }
 
 impl From<Rejection> for Stop {
@@ -135,16 +139,22 @@ impl From<Rejection> for Stop {
     }
 }
 
+impl From<Unusable> for Stop {
+    fn from(Unusable(detail): Unusable) -> Self {
+        Self::Unusable(detail)
+    }
+}
+
 /// An upload that passed every check.
 struct Checked {
-    after: CaseDocument,
+    /// The merged document, if the checks built it; else the new changes are kept aside
+    /// with the stored case's ([`LazyDoc`]).
+    after: Option<CaseDocument>,
     /// The merged case's shadow, if its ops are all ones a shadow follows.
     shadow: Option<Shadow>,
     /// Whether the checks read the shadow (else the document).
     shadowed: bool,
-    index: CaseIndex,
-    facts: CaseFacts,
-    glance: Glance,
+    judged: Judged,
     authored: Vec<Authored>,
     /// What the phone holds once its upload is in: its base and the new changes.
     phone_heads: Vec<ChangeHash>,
@@ -174,11 +184,13 @@ pub(crate) fn merge<P: Policy>(
     let checked = check(before.as_mut().map(|b| &mut b.hot), upload, ctx);
     let checked = match checked {
         Ok(checked) => checked,
+        // Dropped, not put back: the next merge loads the case from its stored bytes.
+        Err(Stop::Unusable(detail)) => return Err(StoredCorrupt(detail)),
         Err(stop) => {
             let merged = match stop {
-                Stop::Resend => Merged::resend(),
+                Stop::Resend | Stop::Unusable(_) => Merged::resend(),
                 Stop::Reject(rejection) => {
-                    let hub_copy = stored.zip(before.as_mut().map(|b| &mut b.hot.doc));
+                    let hub_copy = stored.zip(before.as_ref().map(|b| b.hot.doc.heads()));
                     Merged::rejected(rejection, hub_copy)
                 }
                 Stop::Hide(rejection) => Merged::rejected(rejection, None),
@@ -192,24 +204,43 @@ pub(crate) fn merge<P: Policy>(
         }
     };
     let Checked {
-        mut after,
+        after,
         shadow,
         shadowed,
-        index,
-        facts,
-        glance,
+        judged: Judged {
+            index,
+            facts,
+            glance,
+        },
         authored,
         phone_heads,
         before_heads,
     } = checked;
-    let am = after.automerge_mut();
-    let heads = am.get_heads();
+    let stored_len = stored.map_or(0, <[u8]>::len);
+    let (mut before, key) = match before {
+        Some(Before { hot, key, .. }) => (Some(hot), key),
+        None => (None, StoredKey::of(&[])),
+    };
+    let previous = before.as_mut().and_then(|hot| hot.written.take());
+    // The merged case: the document the checks built, or the stored one with the new changes
+    // kept aside.
+    let mut doc = match (after, before.map(|hot| hot.doc)) {
+        (Some(after), _) => LazyDoc::new(after),
+        (None, stored) => {
+            let mut doc = stored.unwrap_or_else(LazyDoc::empty);
+            doc.defer(authored.iter().map(|a| a.change.clone()));
+            doc
+        }
+    };
+    let heads = doc.heads().to_vec();
     // The phone lacks exactly the stored changes its base does not cover: none when its base
     // names every stored head (the usual case), and then there is nothing to collect.
     let reply = if before_heads.iter().all(|h| phone_heads.contains(h)) {
         None
     } else {
-        let lacking = am.save_after(&phone_heads);
+        let lacking = doc
+            .changes_after(&phone_heads)
+            .map_err(|Unusable(detail)| StoredCorrupt(detail))?;
         (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
     };
     let merged = Merged {
@@ -220,10 +251,19 @@ pub(crate) fn merge<P: Policy>(
         lookups,
         shadowed,
     };
+    let hot = |index: CaseIndex, written: Option<Previous>, stored_len: usize| Hot {
+        doc,
+        shadowless: shadow.is_none(),
+        shadow,
+        index,
+        glance,
+        written,
+        stored_len,
+    };
     if authored.is_empty() {
-        if let Some(Before { mut hot, key, .. }) = before {
-            hot.shadow = shadow;
-            ctx.cache.put(upload.case, &key, hot);
+        if stored.is_some() {
+            ctx.cache
+                .put(upload.case, &key, hot(index, previous, stored_len));
         }
         return Ok((None, merged));
     }
@@ -238,32 +278,21 @@ pub(crate) fn merge<P: Policy>(
         heads,
         index,
         facts,
-        previous: before.as_mut().and_then(|b| b.hot.written.take()),
+        previous,
     };
     // The store appends the new changes to what it holds (until it compacts): keep the
-    // merged document under the key of exactly those bytes. If the store holds anything
-    // else next time — it compacted, the commit rolled back — the key simply misses.
-    let (key, stored_len) = match before {
-        Some(Before { key, hot, .. }) => (key, hot.stored_len),
-        None => (StoredKey::of(&[]), 0),
-    };
+    // merged case under the key of exactly those bytes. If the store holds anything else
+    // next time — it compacted, the commit rolled back — the key simply misses.
     let added: usize = commit.changes.iter().map(|c| c.bytes.len()).sum();
     let next = key.then(commit.changes.iter().map(|c| c.bytes.as_slice()));
+    let written = Previous {
+        index: commit.index.clone(),
+        facts: commit.facts.clone(),
+    };
     ctx.cache.put(
         upload.case,
         &next,
-        Hot {
-            doc: after,
-            shadowless: shadow.is_none(),
-            shadow,
-            index: commit.index.clone(),
-            glance,
-            written: Some(Previous {
-                index: commit.index.clone(),
-                facts: commit.facts.clone(),
-            }),
-            stored_len: stored_len + added,
-        },
+        hot(commit.index.clone(), Some(written), stored_len + added),
     );
     Ok((Some(commit), merged))
 }
@@ -281,7 +310,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
         summary(&doc, &DeadlinePolicy::default()).map_err(|e| StoredCorrupt(e.to_string()))?;
     Ok(Before {
         hot: Hot {
-            doc,
+            doc: LazyDoc::new(doc),
             shadow: None,
             shadowless: false,
             index,
@@ -295,7 +324,7 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
 }
 
 /// Every check, in order; nothing here writes (but the stored case's shadow is taken: it
-/// becomes the merged case's).
+/// becomes the merged case's, and the stored case's document may be brought up to date).
 fn check<P: Policy>(
     mut before: Option<&mut Hot>,
     upload: &CaseUpload,
@@ -308,29 +337,30 @@ fn check<P: Policy>(
     // has never seen the case. Not the phone's fault: it sends the case whole.
     let before_heads = match before.as_deref_mut() {
         Some(hot) => {
-            let am = hot.doc.automerge_mut();
-            // A stored document never holds orphans (they are refused), so the missing
-            // dependencies of the base are exactly the base heads the hub lacks; asking is a
-            // lookup in the change graph, where `get_change_by_hash` would rebuild each change
-            // from the op set.
-            if !am.get_missing_deps(&upload.base).is_empty() {
+            if !hot.doc.missing(&upload.base).is_empty() {
                 return Err(Stop::Resend);
             }
-            am.get_heads()
+            hot.doc.heads().to_vec()
         }
         None if upload.base.is_empty() => Vec::new(),
         None => return Err(Stop::Resend),
     };
-    let stored_doc = before.as_deref_mut().map(|h| h.doc.automerge_mut());
-    let (fork, new_changes) = match chunks::changes(&upload.changes) {
-        Ok(Chunks::Changes(changes)) => apply_new(stored_doc, changes)?,
+    let (new_changes, whole) = match chunks::changes(&upload.changes) {
+        Ok(Chunks::Changes(changes)) => (
+            new_in_order(before.as_deref_mut().map(|h| &mut h.doc), changes)?,
+            None,
+        ),
         Ok(Chunks::NotOnlyChanges) => {
-            let mut fork = apply(stored_doc, &upload.changes)?;
+            let stored = match before.as_deref_mut() {
+                Some(hot) => Some(hot.doc.document()?.automerge_mut()),
+                None => None,
+            };
+            let mut fork = apply(stored, &upload.changes)?;
             if !fork.get_missing_deps(&[]).is_empty() {
                 return Err(orphans().into());
             }
             let new_changes = fork.get_changes(&before_heads);
-            (fork, new_changes)
+            (new_changes, Some(fork))
         }
         Err(Corrupt(detail)) => return Err(corrupt(&detail).into()),
     };
@@ -348,48 +378,62 @@ fn check<P: Policy>(
             })
         })
         .collect::<Result<Vec<_>, Rejection>>()?;
-    let after = CaseDocument::from_automerge(fork).map_err(|e| not_a_case(&e.to_string()))?;
-    let shadow = shadow_after(before.as_deref_mut(), &authored);
-    let before = before.map(|hot| &*hot);
-    let judge_with = |after_view: &ReadCase<'_>| {
-        let before_view = before.map(|hot| ReadCase::document(&hot.doc));
-        judge(
-            before,
-            before_view.as_ref(),
-            after_view,
-            upload,
-            &authored,
-            ctx,
-        )
-    };
-    let document = ReadCase::document(&after);
-    let (judged, shadowed) = match &shadow {
-        Some(shadow) => {
+    // Judged from the shadow, when one follows every op and every read; else from the
+    // document, built for it (an upload holding a whole document has built it already).
+    let stepped = shadow_after(before.as_deref_mut(), &authored);
+    let from_shadow = match (&stepped, &whole) {
+        (Some((shadow, prior)), None) => {
             let view = ReadCase::shadow(shadow);
-            let judged = judge_with(&view);
-            if view.fell_short() {
-                (judge_with(&document), false)
-            } else {
-                // The shadow judges as the document does (every test merge).
-                #[cfg(debug_assertions)]
-                same_judgement(&judged, &judge_with(&document));
-                (judged, true)
-            }
+            let prior_view = prior.as_ref().map(ReadCase::prior);
+            let judged = judge(
+                before.as_deref(),
+                prior_view.as_ref(),
+                &view,
+                upload,
+                &authored,
+                ctx,
+            );
+            let fell_short = view.fell_short() || prior_view.is_some_and(|p| p.fell_short());
+            (!fell_short).then_some(judged)
         }
-        None => (judge_with(&document), false),
+        _ => None,
     };
-    let Judged {
-        index,
-        facts,
-        glance,
-    } = judged?;
+    let shadow = stepped.map(|(shadow, _)| shadow);
+    let (judged, after, shadowed) = match from_shadow {
+        Some(judged) => {
+            // The shadow judges as the document does (every test merge).
+            #[cfg(debug_assertions)]
+            same_judgement(
+                &judged,
+                &judge_copies(before.as_deref_mut(), upload, &authored, ctx),
+            );
+            (judged?, None, true)
+        }
+        None => {
+            let after = match whole {
+                Some(fork) => fork,
+                None => {
+                    let stored = match before.as_deref_mut() {
+                        Some(hot) => Some(hot.doc.document()?.automerge_mut()),
+                        None => None,
+                    };
+                    applied(stored, &authored)?
+                }
+            };
+            let after =
+                CaseDocument::from_automerge(after).map_err(|e| not_a_case(&e.to_string()))?;
+            let before = before.map(|hot| &*hot);
+            let before_view = before.and_then(|hot| hot.doc.current().map(ReadCase::document));
+            let view = ReadCase::document(&after);
+            let judged = judge(before, before_view.as_ref(), &view, upload, &authored, ctx)?;
+            (judged, Some(after), false)
+        }
+    };
     Ok(Checked {
         after,
         shadow,
         shadowed,
-        index,
-        facts,
-        glance,
+        judged,
         authored,
         phone_heads,
         before_heads,
@@ -397,15 +441,28 @@ fn check<P: Policy>(
 }
 
 /// The stored case's shadow (taken from it, or built from its document) with the new changes
-/// applied; `None` if some op is outside what a shadow follows.
-fn shadow_after(before: Option<&mut Hot>, authored: &[Authored]) -> Option<Shadow> {
+/// applied, and what the policy asks of the stored case ([`Prior`], for a stored case) —
+/// `None` if some op is outside what a shadow follows, or a change names an author (which
+/// automerge checks against the document's authors).
+fn shadow_after(
+    before: Option<&mut Hot>,
+    authored: &[Authored],
+) -> Option<(Shadow, Option<Prior>)> {
+    if authored.iter().any(|a| a.change.author().is_some()) {
+        return None;
+    }
+    let stored = before.is_some();
     let mut shadow = match before {
         Some(hot) if hot.shadowless => return None,
         Some(hot) => match hot.shadow.take() {
             Some(shadow) => shadow,
-            None => match Shadow::of(hot.doc.automerge_mut()) {
-                Ok(shadow) => shadow,
-                Err(_) => {
+            None => match hot
+                .doc
+                .document()
+                .map(|doc| Shadow::of(doc.automerge_mut()))
+            {
+                Ok(Ok(shadow)) => shadow,
+                _ => {
                     hot.shadowless = true;
                     return None;
                 }
@@ -413,10 +470,48 @@ fn shadow_after(before: Option<&mut Hot>, authored: &[Authored]) -> Option<Shado
         },
         None => Shadow::new(),
     };
+    let prior = stored.then(|| Prior::of(&shadow, authored));
     for change in authored {
         shadow.apply(&change.decoded).ok()?;
     }
-    Some(shadow)
+    Some((shadow, prior))
+}
+
+/// The judgement made from copies of the stored and the merged documents, leaving the hot
+/// case as it is: what the shadow's judgement is compared with.
+#[cfg(debug_assertions)]
+fn judge_copies<P: Policy>(
+    before: Option<&mut Hot>,
+    upload: &CaseUpload,
+    authored: &[Authored],
+    ctx: &MergeContext<'_, P>,
+) -> Result<Judged, Stop> {
+    #![allow(clippy::expect_used)]
+    let (before, stored) = match before {
+        Some(hot) => {
+            let stored = hot.doc.fork().expect("the changes kept aside apply");
+            (Some(&*hot), Some(stored))
+        }
+        None => (None, None),
+    };
+    let stored = stored.map(|doc| CaseDocument::from_automerge(doc).expect("a stored case"));
+    let mut after = match &stored {
+        Some(doc) => doc.automerge().clone(),
+        None => AutoCommit::new(),
+    };
+    after
+        .apply_changes(authored.iter().map(|a| a.change.clone()))
+        .expect("automerge applies what the shadow applied");
+    let after = CaseDocument::from_automerge(after).map_err(|e| not_a_case(&e.to_string()))?;
+    let before_view = stored.as_ref().map(ReadCase::document);
+    judge(
+        before,
+        before_view.as_ref(),
+        &ReadCase::document(&after),
+        upload,
+        authored,
+        ctx,
+    )
 }
 
 /// What the merged case gives once it passed every check.
@@ -437,6 +532,9 @@ fn judge<P: Policy>(
     authored: &[Authored],
     ctx: &MergeContext<'_, P>,
 ) -> Result<Judged, Stop> {
+    if let Err(error) = after.schema() {
+        return Err(not_a_case(&error.to_string()).into());
+    }
     let touched = Touched::by(|id| after.path(id), authored.iter().map(|a| &a.decoded));
     match after.id() {
         Ok(id) if id == upload.case => {}
@@ -510,16 +608,15 @@ fn same_judgement(shadow: &Result<Judged, Stop>, document: &Result<Judged, Stop>
     }
 }
 
-/// The stored document (`None`: a new case) with those of `changes` it lacks applied, and
-/// those changes in causal order — or a refusal if one of them builds on a change that is
-/// neither stored nor uploaded.
-fn apply_new(
-    mut before: Option<&mut AutoCommit>,
+/// Those of `changes` the stored case (`None`: a new case) lacks, in causal order — or a
+/// refusal if one of them builds on a change that is neither stored nor uploaded.
+fn new_in_order(
+    mut before: Option<&mut LazyDoc>,
     changes: Vec<Change>,
-) -> Result<(AutoCommit, Vec<Change>), Rejection> {
+) -> Result<Vec<Change>, Rejection> {
     let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
     let unknown: BTreeSet<ChangeHash> = match before.as_deref_mut() {
-        Some(doc) => doc.get_missing_deps(&hashes).into_iter().collect(),
+        Some(doc) => doc.missing(&hashes).into_iter().collect(),
         None => hashes.iter().copied().collect(),
     };
     let mut pending: Vec<Change> = Vec::with_capacity(unknown.len());
@@ -530,8 +627,8 @@ fn apply_new(
         }
     }
     let deps: Vec<ChangeHash> = pending.iter().flat_map(|c| c.deps().to_vec()).collect();
-    let lacking: BTreeSet<ChangeHash> = match before.as_deref_mut() {
-        Some(doc) => doc.get_missing_deps(&deps).into_iter().collect(),
+    let lacking: BTreeSet<ChangeHash> = match before {
+        Some(doc) => doc.missing(&deps).into_iter().collect(),
         None => deps.into_iter().collect(),
     };
     // Causal order: each change after the uploaded changes it builds on.
@@ -550,13 +647,21 @@ fn apply_new(
         ordered.extend(ready);
         pending = waiting;
     }
+    Ok(ordered)
+}
+
+/// A copy of the stored document (`None`: a new case) with the new changes applied.
+fn applied(
+    before: Option<&mut AutoCommit>,
+    authored: &[Authored],
+) -> Result<AutoCommit, Rejection> {
     let mut fork = match before {
         Some(doc) => doc.fork(),
         None => AutoCommit::new(),
     };
-    fork.apply_changes(ordered.iter().cloned())
+    fork.apply_changes(authored.iter().map(|a| a.change.clone()))
         .map_err(|error| corrupt(&error.to_string()))?;
-    Ok((fork, ordered))
+    Ok(fork)
 }
 
 /// The stored document with an upload holding a whole document applied — all of it, or a

@@ -5,6 +5,10 @@
 //! tests hold every read of the layout, and every object's path, equal to the document's.
 //! A read the shadow cannot answer marks the view ([`ReadCase::fell_short`]); the merge then
 //! judges again from the document.
+//!
+//! The stored case before an upload is read through its [`Prior`] when the merge judges from
+//! the shadow: the answers looked up before the upload was applied. Any other read of it
+//! falls short.
 
 use std::cell::Cell;
 
@@ -14,6 +18,7 @@ use wangge_proto::case::{CaseDocument, CaseParts, CaseView, LayoutProblem, Origi
 use wangge_proto::values::{CaseId, CategoryCode, ContentHash};
 use wangge_proto::workflow::WorkflowEvent;
 
+use super::prior::Prior;
 use super::shadow::{PathStep, Shadow, ShadowReader};
 
 /// Where a [`ReadCase`] reads from.
@@ -21,6 +26,7 @@ use super::shadow::{PathStep, Shadow, ShadowReader};
 enum Source<'a> {
     Document(&'a CaseDocument),
     Shadow(&'a Shadow),
+    Prior(&'a Prior),
 }
 
 /// A case document, or a shadow of one, read alike.
@@ -47,6 +53,14 @@ impl<'a> ReadCase<'a> {
         }
     }
 
+    /// Reads the stored case through the answers kept before an upload.
+    pub(crate) fn prior(prior: &'a Prior) -> Self {
+        Self {
+            source: Source::Prior(prior),
+            fell_short: Cell::new(false),
+        }
+    }
+
     /// Whether a read had no answer in the shadow: what was read is not to be trusted.
     pub fn fell_short(&self) -> bool {
         self.fell_short.get()
@@ -56,8 +70,14 @@ impl<'a> ReadCase<'a> {
     pub fn as_document(&self) -> Option<&'a CaseDocument> {
         match self.source {
             Source::Document(case) => Some(case),
-            Source::Shadow(_) => None,
+            Source::Shadow(_) | Source::Prior(_) => None,
         }
+    }
+
+    /// A read a [`Prior`] has no answer for: marks the view, and gives `unread`.
+    fn short<T>(&self, unread: T) -> T {
+        self.fell_short.set(true);
+        unread
     }
 
     /// Runs `read` over the shadow's parts, noting whether it fell short.
@@ -79,6 +99,16 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.read(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::read),
+            Source::Prior(_) => self.short(Err(unread())),
+        }
+    }
+
+    /// The layout version, checked to be one this build reads.
+    pub fn schema(&self) -> Result<u64, wangge_proto::Error> {
+        match self.source {
+            Source::Document(case) => CaseDocument::layout_version(case.automerge()),
+            Source::Shadow(shadow) => self.through(shadow, CaseParts::schema),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -87,6 +117,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.id(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::id),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -95,6 +126,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.origin(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::origin),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -103,6 +135,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.title(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::title),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -111,6 +144,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.category(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::category),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -119,6 +153,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.evidence_hashes(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::evidence_hashes),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -127,6 +162,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.events(),
             Source::Shadow(shadow) => self.through(shadow, CaseParts::events),
+            Source::Prior(_) => self.short(Err(unread())),
         }
     }
 
@@ -135,6 +171,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.event(key),
             Source::Shadow(shadow) => self.through(shadow, |parts| parts.event(key)),
+            Source::Prior(_) => self.short(Err(unread_part("events"))),
         }
     }
 
@@ -143,6 +180,7 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => case.check_part(key, entry),
             Source::Shadow(shadow) => self.through(shadow, |parts| parts.check_part(key, entry)),
+            Source::Prior(_) => self.short(Err(unread_part(key))),
         }
     }
 
@@ -162,6 +200,10 @@ impl<'a> ReadCase<'a> {
                 }
                 _ => false,
             },
+            Source::Prior(prior) => match prior.holds(container, key) {
+                Some(held) => held,
+                None => self.short(false),
+            },
         }
     }
 
@@ -171,7 +213,20 @@ impl<'a> ReadCase<'a> {
         match self.source {
             Source::Document(case) => path_in(case.automerge(), obj),
             Source::Shadow(shadow) => shadow.path(&ObjectId::Id(obj.clone())),
+            Source::Prior(_) => self.short(None),
         }
+    }
+}
+
+/// What a read the stored case's [`Prior`] has no answer for gives (the merge discards it).
+fn unread() -> wangge_proto::Error {
+    wangge_proto::Error::Document("not kept before the upload".into())
+}
+
+fn unread_part(path: &str) -> LayoutProblem {
+    LayoutProblem {
+        path: path.into(),
+        message: "not kept before the upload".into(),
     }
 }
 

@@ -6,13 +6,17 @@
 //! again. Either way the hub needs the case's heads (to compare with what the device was last
 //! given, and to record what it now has): from the hot document when the [`DocCache`] holds
 //! exactly these bytes — the usual case for a case that was just synced, such as the reports a
-//! secretary downloads after the worker's upload — else by loading them.
+//! secretary downloads after the worker's upload — else by loading them. The changes a device
+//! lacks are, for a hot case, usually exactly those merged since it was loaded, kept aside as
+//! they came ([`LazyDoc::changes_after`]).
 
-use automerge::{AutoCommit, AutomergeError, ChangeHash};
+use automerge::ChangeHash;
 use serde_bytes::ByteBuf;
+use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
 
 use super::cache::{DocCache, Lookups, StoredKey};
+use super::lazy_doc::{LazyDoc, Unusable};
 use crate::wire::Payload;
 
 /// What goes to the device.
@@ -32,26 +36,25 @@ pub(crate) fn sending(
     case: &CaseId,
     stored: Vec<u8>,
     known: Option<&[ChangeHash]>,
-) -> Result<Sending, AutomergeError> {
+) -> Result<Sending, Unusable> {
     let key = StoredKey::of(&stored);
     let mut hot = cache.take_to_send(case, &key);
     let lookups = Lookups::one(hot.is_some());
     let mut loaded;
     let doc = match hot.as_mut() {
-        Some(hot) => hot.doc.automerge_mut(),
+        Some(hot) => &mut hot.doc,
         None => {
-            loaded = AutoCommit::load(&stored)?;
+            let doc = CaseDocument::load(&stored).map_err(|e| Unusable(e.to_string()))?;
+            loaded = LazyDoc::new(doc);
             &mut loaded
         }
     };
-    let heads = doc.get_heads();
+    let heads = doc.heads().to_vec();
     let payload = match known {
         Some(known) if same(known, &heads) => None,
-        // A stored document holds no orphans, so the heads it lacks are exactly its missing
-        // dependencies: a lookup in the change graph, where `get_change_by_hash` would rebuild
-        // each change from the op set.
-        Some(known) if doc.get_missing_deps(known).is_empty() => {
-            let lacking = doc.save_after(known);
+        Some(known) if doc.missing(known).is_empty() => {
+            // An unusable hot case is not put back: the next merge loads it afresh.
+            let lacking = doc.changes_after(known)?;
             (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
         }
         _ => Some(Payload::Document(ByteBuf::from(stored))),

@@ -4,7 +4,7 @@
 
 use wangge_sync::hub::{Lookups, MemoryHub};
 
-use crate::support::{Device, hub_heads, observed};
+use crate::support::{Device, hub_doc, hub_heads, observed};
 
 #[test]
 fn new_hot_and_loaded_cases_are_judged_from_their_shadow() {
@@ -64,4 +64,89 @@ fn a_case_with_ops_no_shadow_follows_is_judged_from_its_document() {
     assert_eq!(second.hot, Lookups { hits: 1, misses: 0 });
     assert_eq!((second.accepted, second.shadowed), (1, 0));
     assert_eq!(worker.heads(&case), hub_heads(&store, &case));
+}
+
+#[test]
+fn changes_kept_aside_reach_the_other_devices_as_they_came() {
+    let store = MemoryHub::new();
+    let (hub, recorder) = observed(&store);
+    let mut worker = Device::grid_worker(&store, 1);
+    let mut secretary = Device::secretary(&store, 2);
+    let case = worker.create_case(1, "楼道堆物");
+    worker.sync_with(&hub).unwrap();
+    secretary.sync_fully(&hub);
+
+    // Two edits judged from the shadow: the hot case keeps them aside, and the secretary,
+    // who has everything before them, gets exactly them from there.
+    worker.set_title(&case, "楼道堆物（三单元）");
+    worker.set_title(&case, "楼道堆物（三单元二层）");
+    worker.sync_with(&hub).unwrap();
+    assert_eq!(recorder.last().shadowed, 1);
+    secretary.sync_fully(&hub);
+    assert_eq!(recorder.last().served, Lookups { hits: 1, misses: 0 });
+    assert_eq!(secretary.heads(&case), hub_heads(&store, &case));
+
+    // Concurrent edits: the secretary's upload does not cover the worker's change, which
+    // comes back in the reply.
+    secretary.comment(&case, 1, "请物业今日清理");
+    worker.set_title(&case, "楼道堆物（已通知物业）");
+    worker.sync_with(&hub).unwrap();
+    secretary.sync_fully(&hub);
+    worker.sync_fully(&hub);
+    assert_eq!(worker.heads(&case), hub_heads(&store, &case));
+    assert_eq!(secretary.heads(&case), hub_heads(&store, &case));
+    let stored = hub_doc(&store, &case).read().unwrap();
+    assert_eq!(stored.title, "楼道堆物（已通知物业）");
+    assert_eq!(stored.comments.len(), 1);
+    assert!(recorder.all().iter().all(|batch| batch.held == 0));
+}
+
+#[test]
+fn a_change_repeating_its_actors_sequence_number_is_left_to_automerge() {
+    use serde_bytes::ByteBuf;
+    use wangge_proto::case::CaseDocument;
+    use wangge_sync::Limits;
+    use wangge_sync::wire::{self, CaseUpload, Cursor, Kind, Outcome, SyncRequest, SyncResponse};
+
+    let store = MemoryHub::new();
+    let (hub, recorder) = observed(&store);
+    let mut worker = Device::grid_worker(&store, 1);
+    let case = worker.create_case(1, "占道经营");
+    worker.sync_with(&hub).unwrap();
+    let acked = worker.phone.get(&case).unwrap().acked.clone();
+    let base = worker.phone.get(&case).unwrap().doc.clone();
+    worker.set_title(&case, "占道经营（早市）");
+    worker.sync_with(&hub).unwrap();
+    let heads = hub_heads(&store, &case);
+
+    // The same actor's next change again, from the old base: automerge refuses a repeated
+    // sequence number, and the shadow, which does not follow it, leaves it to automerge.
+    let mut forged = CaseDocument::from_automerge(base).unwrap();
+    forged.set_description("重复的序号").unwrap();
+    forged.commit(crate::support::ts(9), "forged").unwrap();
+    let request = SyncRequest {
+        device: worker.session.device,
+        cursor: Cursor(0),
+        uploads: vec![CaseUpload {
+            case,
+            base: acked.clone(),
+            changes: ByteBuf::from(forged.automerge_mut().save_after(&acked)),
+            relayed: vec![],
+        }],
+        refetch: vec![],
+    };
+    let bytes = wire::encode(Kind::SyncRequest, &request);
+    let response = pollster::block_on(hub.sync(&worker.session, &bytes)).unwrap();
+    let response: SyncResponse =
+        wire::decode(&response, Kind::SyncResponse, &Limits::default()).unwrap();
+    match &response.verdicts[0].outcome {
+        Outcome::Rejected { code, .. } => assert_eq!(code, "sync.changes_corrupt"),
+        other => panic!("accepted a repeated sequence number: {other:?}"),
+    }
+    assert_eq!(recorder.last().shadowed, 0);
+    assert_eq!(hub_heads(&store, &case), heads);
+    assert_ne!(
+        hub_doc(&store, &case).read().unwrap().description,
+        "重复的序号"
+    );
 }

@@ -13,6 +13,12 @@ use crate::case::layout::Origin;
 use crate::values::{CaseId, CategoryCode, ContentHash};
 
 impl<R: CaseReader> CaseParts<R> {
+    /// The layout version, checked to be one this build reads (see
+    /// [`CaseDocument::layout_version`](super::super::CaseDocument::layout_version)).
+    pub fn schema(&self) -> Result<u64, Error> {
+        super::super::CaseDocument::layout_version(&self.reader)
+    }
+
     /// The case id, read alone.
     pub fn id(&self) -> Result<CaseId, Error> {
         Ok(hydrate_prop(&self.reader, ROOT, "id")?)

@@ -20,6 +20,17 @@ pub(super) struct Id {
 pub(super) struct Actors {
     list: Vec<ActorId>,
     numbers: HashMap<ActorId, u32>,
+    /// Per actor number: the sequence number of its last change and its greatest op counter.
+    last: Vec<(u64, u64)>,
+}
+
+/// Why a change does not follow its actor's last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OutOfSequence {
+    /// Its sequence number is not the next one of its actor.
+    Seq,
+    /// Its ops do not come after its actor's earlier ones.
+    Ops,
 }
 
 impl Actors {
@@ -31,9 +42,39 @@ impl Actors {
                 let n = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
                 self.list.push(actor.clone());
                 self.numbers.insert(actor.clone(), n);
+                self.last.push((0, 0));
                 n
             }
         }
+    }
+
+    /// Records the change `seq` of actor number `actor` (from [`Actors::number`]), whose ops
+    /// are `start_op` and the `ops - 1` after it: it must be the actor's next change, and its
+    /// ops must come after the actor's earlier ones. Automerge refuses a repeated sequence
+    /// number, and an honest actor's changes always follow each other like this; anything
+    /// else is left to automerge.
+    pub(super) fn follow(
+        &mut self,
+        actor: u32,
+        seq: u64,
+        start_op: u64,
+        ops: usize,
+    ) -> Result<(), OutOfSequence> {
+        let Some(last) = usize::try_from(actor)
+            .ok()
+            .and_then(|n| self.last.get_mut(n))
+        else {
+            return Err(OutOfSequence::Seq);
+        };
+        if seq != last.0 + 1 {
+            return Err(OutOfSequence::Seq);
+        }
+        if start_op <= last.1 {
+            return Err(OutOfSequence::Ops);
+        }
+        let end = start_op.saturating_add(ops as u64).saturating_sub(1);
+        *last = (seq, end.max(last.1));
+        Ok(())
     }
 
     /// The id of op `counter` of actor number `actor` (from [`Actors::number`]).
@@ -76,5 +117,6 @@ impl Actors {
     pub(super) fn heap_bytes(&self) -> usize {
         self.list.capacity() * std::mem::size_of::<ActorId>()
             + self.numbers.capacity() * std::mem::size_of::<(ActorId, u32)>()
+            + self.last.capacity() * std::mem::size_of::<(u64, u64)>()
     }
 }

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 
 use automerge::{AutoCommit, ExpandedChange, ObjType};
-use id::{Actors, Id};
+use id::{Actors, Id, OutOfSequence};
 
 pub use reader::ShadowReader;
 use register::Register;
@@ -129,8 +129,26 @@ impl Shadow {
     }
 
     /// Applies `change`, whose dependencies are all applied already.
+    ///
+    /// Only what automerge itself would apply is applied: a change that does not follow its
+    /// actor's last one, or names an op of an actor the shadow has not met, is unsupported
+    /// too, so that automerge judges it.
     pub fn apply(&mut self, change: &ExpandedChange) -> Result<(), Unsupported> {
         let author = self.actors.number(&change.actor_id);
+        self.actors
+            .follow(
+                author,
+                change.seq,
+                change.start_op.get(),
+                change.operations.len(),
+            )
+            .map_err(|out| Unsupported {
+                op: format!("{}@{}", change.start_op, change.actor_id),
+                reason: match out {
+                    OutOfSequence::Seq => "its change does not follow its actor's last one",
+                    OutOfSequence::Ops => "its change repeats op ids of its actor",
+                },
+            })?;
         for (n, op) in change.operations.iter().enumerate() {
             let counter = change.start_op.get() + n as u64;
             let unsupported = |reason| Unsupported {
@@ -145,8 +163,13 @@ impl Shadow {
                 OpType::Increment(_) => return Err(unsupported("a counter increment")),
                 OpType::MarkBegin(_) | OpType::MarkEnd(_) => return Err(unsupported("a mark")),
             };
-            // A predecessor by an actor the shadow never met is no op of it: nothing to hide.
-            let pred: Vec<Id> = op.pred.iter().filter_map(|p| self.actors.find(p)).collect();
+            // A predecessor by an actor the document never met: automerge cannot place it.
+            let pred = op
+                .pred
+                .iter()
+                .map(|p| self.actors.find(p))
+                .collect::<Option<Vec<Id>>>()
+                .ok_or_else(|| unsupported("a predecessor's actor is unknown"))?;
             let obj = self
                 .obj(&op.obj)
                 .ok_or_else(|| unsupported("its object is unknown"))?;
