@@ -121,7 +121,9 @@ impl LazyDoc {
         Ok(self.doc.insert(doc))
     }
 
-    /// A copy of the document with every change applied, leaving this one as it is.
+    /// A copy of the document with every change applied, leaving this one as it is (what
+    /// debug builds judge a merge from a second time).
+    #[cfg(any(test, debug_assertions))]
     pub(crate) fn fork(&mut self) -> Result<AutoCommit, Unusable> {
         let mut fork = match &mut self.doc {
             Some(doc) if self.pending.is_empty() => return Ok(doc.automerge_mut().fork()),

@@ -10,8 +10,13 @@
 //! on an object or element the shadow does not have) is [`Unsupported`], so a caller falls
 //! back to the document instead of guessing.
 //!
+//! It also applies only what automerge would apply: a change must follow its actor's last
+//! one (the next sequence number, ops after the actor's earlier ones) and name only ops of
+//! actors it has met. A merge judged from the shadow keeps its changes aside unapplied
+//! (`lazy_doc.rs`), so a change the shadow took that automerge refused would be stored.
+//!
 //! A property test (`tests.rs`) holds the shadow equal to automerge on random concurrent
-//! edits by several actors delivered in random orders. Merges do not use it yet.
+//! edits by several actors delivered in random orders.
 
 #[cfg(test)]
 mod case_reads;
