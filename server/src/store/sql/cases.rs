@@ -19,7 +19,7 @@ macro_rules! cases {
             use std::collections::{BTreeSet, HashMap};
 
             use wangge_proto::values::DepartmentCode;
-            use wangge_sync::hub::CaseIndex;
+            use wangge_sync::hub::{CaseFacts, CaseIndex};
 
             use $crate::store::StoreError;
             use $crate::store::compaction::{ChangeRow, StoredCase, WritePlan};
@@ -176,6 +176,8 @@ macro_rules! cases {
                 pub index: &'a CaseIndex,
                 /// Its index as stored, if known (`CaseCommit::previous`).
                 pub previous: Option<&'a CaseIndex>,
+                /// Its facts afterwards: the list columns of its row.
+                pub facts: &'a CaseFacts,
                 /// Its rows to write.
                 pub plan: &'a WritePlan,
             }
@@ -211,20 +213,38 @@ macro_rules! cases {
                             Param::Text(w.index.grid.community().to_string()),
                             Param::Text(w.index.grid.street().to_string()),
                             Param::Int(now),
+                            Param::Text(w.facts.status.as_str().to_owned()),
+                            Param::MaybeText(w.facts.tier.map(|t| t.as_str().to_owned())),
+                            Param::Text(w.facts.category.as_str().to_owned()),
+                            Param::Text(w.facts.title.clone()),
+                            Param::Text(w.facts.reporter.to_string()),
+                            Param::Text(w.facts.source.as_str().to_owned()),
+                            Param::Int(w.facts.created_at.as_millis()),
                         ]
                     })
                     .collect();
-                // A stored case keeps its snapshot unless it was compacted (below).
+                // A stored case keeps its snapshot unless it was compacted (below). The list
+                // columns are written here too: one new version of the row per commit, not
+                // two (`next_due_at`, which needs the deadlines rows, is set by
+                // `facts::write`, and only where the deadlines changed).
                 batch::values(
                     conn,
-                    "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at)",
+                    "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at,
+                         status, tier, category, title, reporter, source, created_at)",
                     case_rows,
                     "ON CONFLICT (id) DO UPDATE SET
                          position = excluded.position,
                          grid = excluded.grid,
                          community = excluded.community,
                          street = excluded.street,
-                         updated_at = excluded.updated_at",
+                         updated_at = excluded.updated_at,
+                         status = excluded.status,
+                         tier = excluded.tier,
+                         category = excluded.category,
+                         title = excluded.title,
+                         reporter = excluded.reporter,
+                         source = excluded.source,
+                         created_at = excluded.created_at",
                 )
                 .await?;
                 for write in writes {

@@ -5,6 +5,10 @@
 //! if absent), and deadlines are anchored on it: `due_at = received_at(anchor) + within`,
 //! never the phone's claimed time. The earliest `due_at` is copied onto the case row
 //! (`next_due_at`) so that "overdue" is a column comparison, not a join.
+//!
+//! On a commit the list columns go into the case row with the rest of it (`cases::write`):
+//! every index of `cases` gets one new entry per commit, not two. Only a backfill writes them
+//! here.
 
 macro_rules! facts {
     ($db:ty) => {
@@ -28,6 +32,10 @@ macro_rules! facts {
                 /// Its facts as stored, if known (`CaseCommit::previous`): rows that did not
                 /// change are left as they are.
                 pub previous: Option<&'a CaseFacts>,
+                /// Whether the case row's list columns were written with the row (a commit:
+                /// `cases::write`), leaving only `next_due_at`; else (a backfill) they are
+                /// written here.
+                pub row_written: bool,
             }
 
             /// Rewrites the query rows of cases (whose rows exist, distinct) from their facts,
@@ -113,9 +121,26 @@ macro_rules! facts {
                          ON e.case_id = v.column1 AND e.event_id = v.column5",
                 )
                 .await?;
-                // List columns (and the earliest deadline): of the cases where one changed.
+                // The earliest deadline: of the cases whose deadlines changed, where the row
+                // was written with the commit.
+                let ids: Vec<&str> = timed
+                    .iter()
+                    .filter(|w| w.row_written)
+                    .map(|w| w.id)
+                    .collect();
+                batch::in_ids(
+                    conn,
+                    "UPDATE cases SET next_due_at = (SELECT MIN(due_at) FROM case_deadlines d
+                                                    WHERE d.case_id = cases.id)
+                     WHERE id",
+                    &ids,
+                )
+                .await?;
+                // List columns (and the earliest deadline): of the other cases, where one
+                // changed.
                 let columns = cases
                     .iter()
+                    .filter(|w| !w.row_written)
                     .filter(|w| w.previous.is_none_or(|p| !same_columns(p, w.facts)))
                     .map(|w| {
                         let facts = w.facts;

@@ -209,6 +209,7 @@ macro_rules! store_impls {
                                 id: &id,
                                 facts: &facts,
                                 previous: None,
+                                row_written: false,
                             };
                             facts::write(&mut tx, &[write], updated_at).await?
                         }
@@ -469,6 +470,7 @@ macro_rules! store_impls {
                     id: c.id,
                     index: &c.commit.index,
                     previous: c.commit.previous.as_ref().map(|p| &p.index),
+                    facts: &c.commit.facts,
                     plan: c.plan,
                 })
                 .collect();
@@ -479,6 +481,7 @@ macro_rules! store_impls {
                     id: c.id,
                     facts: &c.commit.facts,
                     previous: c.commit.previous.as_ref().map(|p| &p.facts),
+                    row_written: true,
                 })
                 .collect();
             facts::write(conn, &facts, now).await
