@@ -10,6 +10,8 @@ pub(crate) enum Param {
     Int(i64),
     /// A text column value that may be NULL.
     MaybeText(Option<String>),
+    /// An integer column value that may be NULL.
+    MaybeInt(Option<i64>),
     /// A binary column value.
     Bytes(Vec<u8>),
 }
@@ -24,6 +26,7 @@ macro_rules! bind_params {
                 $crate::store::params::Param::Text(text) => query.bind(text),
                 $crate::store::params::Param::Int(int) => query.bind(int),
                 $crate::store::params::Param::MaybeText(text) => query.bind(text),
+                $crate::store::params::Param::MaybeInt(int) => query.bind(int),
                 $crate::store::params::Param::Bytes(bytes) => query.bind(bytes),
             };
         }

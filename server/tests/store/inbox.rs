@@ -26,6 +26,7 @@ store_tests!(
     deadlines_count_from_the_servers_receipt_of_their_anchor,
     query_columns_follow_edits_and_workflow_steps,
     a_blob_is_readable_through_a_case_in_scope,
+    photos_added_and_removed_keep_the_blob_rows_in_step,
     rows_stored_before_the_query_tables_are_computed_at_start_up,
 );
 
@@ -528,6 +529,32 @@ async fn a_blob_is_readable_through_a_case_in_scope<S: Backend>(fx: Fixture<S>) 
     other.save(&store).await;
     assert!(store.blob_in_scope(&other_grid, &main.hash).await.unwrap());
     assert!(!store.blob_in_scope(&other_grid, &thumbnail).await.unwrap());
+}
+
+async fn photos_added_and_removed_keep_the_blob_rows_in_step<S: Backend>(fx: Fixture<S>) {
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
+
+    let store = fx.store;
+    let scope = Scope::Grids {
+        grids: BTreeSet::from([grid(A1)]),
+    };
+    let (first, second, third) = (photo(1, None), photo(2, None), photo(3, None));
+    let mut case = Case::new(1, A1, "SR-01", "暴露垃圾");
+    case.doc.add_evidence(&first).unwrap();
+    case.doc.add_evidence(&second).unwrap();
+    case.doc.commit(Timestamp::now(), "photos");
+    case.save(&store).await;
+    // Saved again with the stored facts known: one photo taken away, one added.
+    let am = case.doc.automerge_mut();
+    let (_, evidence) = am.get(automerge::ROOT, "evidence").unwrap().unwrap();
+    am.delete(&evidence, first.hash.to_string()).unwrap();
+    case.doc.add_evidence(&third).unwrap();
+    case.doc.commit(Timestamp::now(), "photos");
+    case.save(&store).await;
+    assert!(!store.blob_in_scope(&scope, &first.hash).await.unwrap());
+    assert!(store.blob_in_scope(&scope, &second.hash).await.unwrap());
+    assert!(store.blob_in_scope(&scope, &third.hash).await.unwrap());
 }
 
 /// Runs `sql` on the fixture's database directly (`false` for a private in-memory one).

@@ -26,6 +26,7 @@ macro_rules! batch {
                 Text(Vec<String>),
                 MaybeText(Vec<Option<String>>),
                 Int(Vec<i64>),
+                MaybeInt(Vec<Option<i64>>),
                 Bytes(Vec<Vec<u8>>),
             }
 
@@ -35,6 +36,7 @@ macro_rules! batch {
                         Param::Text(_) => Self::Text(Vec::with_capacity(rows)),
                         Param::MaybeText(_) => Self::MaybeText(Vec::with_capacity(rows)),
                         Param::Int(_) => Self::Int(Vec::with_capacity(rows)),
+                        Param::MaybeInt(_) => Self::MaybeInt(Vec::with_capacity(rows)),
                         Param::Bytes(_) => Self::Bytes(Vec::with_capacity(rows)),
                     }
                 }
@@ -45,6 +47,8 @@ macro_rules! batch {
                         (Self::MaybeText(column), Param::MaybeText(v)) => column.push(v),
                         (Self::MaybeText(column), Param::Text(v)) => column.push(Some(v)),
                         (Self::Int(column), Param::Int(v)) => column.push(v),
+                        (Self::MaybeInt(column), Param::MaybeInt(v)) => column.push(v),
+                        (Self::MaybeInt(column), Param::Int(v)) => column.push(Some(v)),
                         (Self::Bytes(column), Param::Bytes(v)) => column.push(v),
                         (_, value) => {
                             return Err(StoreError::Invalid(format!(
@@ -58,7 +62,7 @@ macro_rules! batch {
                 fn sql_type(&self) -> &'static str {
                     match self {
                         Self::Text(_) | Self::MaybeText(_) => "text[]",
-                        Self::Int(_) => "int8[]",
+                        Self::Int(_) | Self::MaybeInt(_) => "int8[]",
                         Self::Bytes(_) => "bytea[]",
                     }
                 }
@@ -68,6 +72,7 @@ macro_rules! batch {
                         Self::Text(v) => query.bind(v),
                         Self::MaybeText(v) => query.bind(v),
                         Self::Int(v) => query.bind(v),
+                        Self::MaybeInt(v) => query.bind(v),
                         Self::Bytes(v) => query.bind(v),
                     }
                 }
@@ -84,19 +89,18 @@ macro_rules! batch {
                 let Some(first) = rows.first() else {
                     return Ok(());
                 };
-                // A column is nullable text if any row says so.
+                // A column is nullable if any row says so.
                 let mut columns: Vec<Column> = first
                     .iter()
                     .enumerate()
-                    .map(|(i, param)| {
-                        let nullable = rows
-                            .iter()
-                            .any(|row| matches!(row.get(i), Some(Param::MaybeText(_))));
-                        if nullable {
-                            Column::MaybeText(Vec::with_capacity(rows.len()))
-                        } else {
-                            Column::of(param, rows.len())
+                    .map(|(i, param)| match rows.iter().find_map(|row| match row.get(i) {
+                        Some(nullable @ (Param::MaybeText(_) | Param::MaybeInt(_))) => {
+                            Some(nullable)
                         }
+                        _ => None,
+                    }) {
+                        Some(nullable) => Column::of(nullable, rows.len()),
+                        None => Column::of(param, rows.len()),
                     })
                     .collect();
                 let width = columns.len();

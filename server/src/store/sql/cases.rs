@@ -178,6 +178,8 @@ macro_rules! cases {
                 pub previous: Option<&'a CaseIndex>,
                 /// Its facts afterwards: the list columns of its row.
                 pub facts: &'a CaseFacts,
+                /// The earliest due time of its running deadlines (`facts::next_due`).
+                pub next_due_at: Option<i64>,
                 /// Its rows to write.
                 pub plan: &'a WritePlan,
             }
@@ -220,17 +222,17 @@ macro_rules! cases {
                             Param::Text(w.facts.reporter.to_string()),
                             Param::Text(w.facts.source.as_str().to_owned()),
                             Param::Int(w.facts.created_at.as_millis()),
+                            Param::MaybeInt(w.next_due_at),
                         ]
                     })
                     .collect();
                 // A stored case keeps its snapshot unless it was compacted (below). The list
-                // columns are written here too: one new version of the row per commit, not
-                // two (`next_due_at`, which needs the deadlines rows, is set by
-                // `facts::write`, and only where the deadlines changed).
+                // columns and the earliest deadline are written here too: one new version of
+                // the row per commit, not two.
                 batch::values(
                     conn,
                     "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at,
-                         status, tier, category, title, reporter, source, created_at)",
+                         status, tier, category, title, reporter, source, created_at, next_due_at)",
                     case_rows,
                     "ON CONFLICT (id) DO UPDATE SET
                          position = excluded.position,
@@ -244,7 +246,8 @@ macro_rules! cases {
                          title = excluded.title,
                          reporter = excluded.reporter,
                          source = excluded.source,
-                         created_at = excluded.created_at",
+                         created_at = excluded.created_at,
+                         next_due_at = excluded.next_due_at",
                 )
                 .await?;
                 for write in writes {

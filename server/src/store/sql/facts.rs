@@ -6,14 +6,17 @@
 //! never the phone's claimed time. The earliest `due_at` is copied onto the case row
 //! (`next_due_at`) so that "overdue" is a column comparison, not a join.
 //!
-//! On a commit the list columns go into the case row with the rest of it (`cases::write`):
-//! every index of `cases` gets one new entry per commit, not two. Only a backfill writes them
-//! here.
+//! On a commit the list columns and `next_due_at` go into the case row with the rest of it
+//! (`cases::write`; [`next_due`] reads the anchors' receipt times first): every index of
+//! `cases` gets one new entry per commit, not two. Only a backfill writes them here.
 
 macro_rules! facts {
     ($db:ty) => {
         /// Query rows (expanded from `store::sql::facts`).
         mod facts {
+            use std::collections::HashMap;
+
+            use wangge_proto::values::EventId;
             use wangge_sync::hub::CaseFacts;
 
             use $crate::store::StoreError;
@@ -32,9 +35,9 @@ macro_rules! facts {
                 /// Its facts as stored, if known (`CaseCommit::previous`): rows that did not
                 /// change are left as they are.
                 pub previous: Option<&'a CaseFacts>,
-                /// Whether the case row's list columns were written with the row (a commit:
-                /// `cases::write`), leaving only `next_due_at`; else (a backfill) they are
-                /// written here.
+                /// Whether the case row's list columns and `next_due_at` were written with the
+                /// row (a commit: `cases::write`, with [`next_due`]); else (a backfill) they
+                /// are written here.
                 pub row_written: bool,
             }
 
@@ -48,23 +51,41 @@ macro_rules! facts {
                 now: i64,
             ) -> Result<(), StoreError> {
                 let text = |id: &str| Param::Text(id.to_owned());
-                // Photo hashes: of the cases whose photos changed.
-                let photos: Vec<&Write<'_>> = cases
+                // Photo hashes: of a case whose stored ones are known, those added and those
+                // removed; of the others, all of them afresh.
+                let unknown: Vec<&str> = cases
                     .iter()
-                    .filter(|w| w.previous.is_none_or(|p| p.evidence != w.facts.evidence))
+                    .filter(|w| w.previous.is_none())
+                    .map(|w| w.id)
                     .collect();
-                let ids: Vec<&str> = photos.iter().map(|w| w.id).collect();
-                batch::in_ids(conn, "DELETE FROM case_evidence WHERE case_id", &ids).await?;
-                let evidence = photos
+                batch::in_ids(conn, "DELETE FROM case_evidence WHERE case_id", &unknown).await?;
+                let removed = cases
+                    .iter()
+                    .filter_map(|w| Some((w, w.previous?)))
+                    .flat_map(|(w, p)| {
+                        p.evidence
+                            .difference(&w.facts.evidence)
+                            .map(move |hash| vec![text(w.id), Param::Text(hash.to_string())])
+                    })
+                    .collect();
+                batch::values(
+                    conn,
+                    "DELETE FROM case_evidence WHERE (case_id, hash) IN (",
+                    removed,
+                    ")",
+                )
+                .await?;
+                let added = cases
                     .iter()
                     .flat_map(|w| {
                         w.facts
                             .evidence
                             .iter()
+                            .filter(move |hash| w.previous.is_none_or(|p| !p.evidence.contains(hash)))
                             .map(move |hash| vec![text(w.id), Param::Text(hash.to_string())])
                     })
                     .collect();
-                batch::values(conn, "INSERT INTO case_evidence (case_id, hash)", evidence, "")
+                batch::values(conn, "INSERT INTO case_evidence (case_id, hash)", added, "")
                     .await?;
                 // Events: the ones not stored yet (a stored one keeps its receipt time).
                 let events = cases
@@ -97,8 +118,7 @@ macro_rules! facts {
                     .iter()
                     .flat_map(|w| {
                         w.facts.deadlines.iter().map(move |deadline| {
-                            let within = i64::try_from(deadline.within_secs.saturating_mul(1000))
-                                .unwrap_or(i64::MAX / 2);
+                            let within = within_millis(deadline.within_secs);
                             vec![
                                 text(w.id),
                                 Param::Text(deadline.kind.as_str().to_owned()),
@@ -119,21 +139,6 @@ macro_rules! facts {
                     deadlines,
                     ") AS v JOIN case_events e
                          ON e.case_id = v.column1 AND e.event_id = v.column5",
-                )
-                .await?;
-                // The earliest deadline: of the cases whose deadlines changed, where the row
-                // was written with the commit.
-                let ids: Vec<&str> = timed
-                    .iter()
-                    .filter(|w| w.row_written)
-                    .map(|w| w.id)
-                    .collect();
-                batch::in_ids(
-                    conn,
-                    "UPDATE cases SET next_due_at = (SELECT MIN(due_at) FROM case_deadlines d
-                                                    WHERE d.case_id = cases.id)
-                     WHERE id",
-                    &ids,
                 )
                 .await?;
                 // List columns (and the earliest deadline): of the other cases, where one
@@ -169,6 +174,61 @@ macro_rules! facts {
                 )
                 .await?;
                 Ok(())
+            }
+
+            /// The earliest due time of each case's running deadlines (`None`: none), as
+            /// [`write`] will store them: an anchor event stored already counts from its
+            /// stored receipt, one new to the store from `now`. One read, of the stored
+            /// events of the cases with an anchor that may be stored.
+            pub(super) async fn next_due(
+                conn: &mut Conn,
+                cases: &[Write<'_>],
+                now: i64,
+            ) -> Result<Vec<Option<i64>>, StoreError> {
+                // An anchor not in the stored facts' events is new: it is received now.
+                let maybe_stored = |w: &Write<'_>, anchor: &EventId| {
+                    w.previous.is_none_or(|p| p.events.contains(anchor))
+                };
+                let ids: Vec<&str> = cases
+                    .iter()
+                    .filter(|w| w.facts.deadlines.iter().any(|d| maybe_stored(w, &d.anchor)))
+                    .map(|w| w.id)
+                    .collect();
+                let stored: Vec<(String, String, i64)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT case_id, event_id, received_at FROM case_events WHERE case_id {in_ids}",
+                    Vec::new(),
+                    &ids,
+                )
+                .await?;
+                let received: HashMap<(&str, &str), i64> = stored
+                    .iter()
+                    .map(|(case, event, at)| ((case.as_str(), event.as_str()), *at))
+                    .collect();
+                Ok(cases
+                    .iter()
+                    .map(|w| {
+                        w.facts
+                            .deadlines
+                            .iter()
+                            // A deadline is stored only with its anchor among the events.
+                            .filter(|d| w.facts.events.contains(&d.anchor))
+                            .map(|d| {
+                                let anchor = d.anchor.to_string();
+                                let at = match maybe_stored(w, &d.anchor) {
+                                    true => received.get(&(w.id, anchor.as_str())).copied(),
+                                    false => None,
+                                };
+                                at.unwrap_or(now).saturating_add(within_millis(d.within_secs))
+                            })
+                            .min()
+                    })
+                    .collect())
+            }
+
+            /// A deadline's time allowed, in milliseconds as `due_at` counts.
+            fn within_millis(secs: u64) -> i64 {
+                i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX / 2)
             }
 
             /// Whether the case row's columns (and `next_due_at`, from the deadlines) are the

@@ -464,17 +464,6 @@ macro_rules! store_impls {
             commits: &[Commit<'_>],
             now: i64,
         ) -> Result<(), $crate::store::StoreError> {
-            let writes: Vec<cases::Write<'_>> = commits
-                .iter()
-                .map(|c| cases::Write {
-                    id: c.id,
-                    index: &c.commit.index,
-                    previous: c.commit.previous.as_ref().map(|p| &p.index),
-                    facts: &c.commit.facts,
-                    plan: c.plan,
-                })
-                .collect();
-            cases::write(conn, &writes, now).await?;
             let facts: Vec<facts::Write<'_>> = commits
                 .iter()
                 .map(|c| facts::Write {
@@ -484,6 +473,20 @@ macro_rules! store_impls {
                     row_written: true,
                 })
                 .collect();
+            let next_due = facts::next_due(conn, &facts, now).await?;
+            let writes: Vec<cases::Write<'_>> = commits
+                .iter()
+                .zip(next_due)
+                .map(|(c, next_due_at)| cases::Write {
+                    id: c.id,
+                    index: &c.commit.index,
+                    previous: c.commit.previous.as_ref().map(|p| &p.index),
+                    facts: &c.commit.facts,
+                    next_due_at,
+                    plan: c.plan,
+                })
+                .collect();
+            cases::write(conn, &writes, now).await?;
             facts::write(conn, &facts, now).await
         }
     };
