@@ -134,7 +134,7 @@ macro_rules! feed {
                     .collect()
             }
 
-            /// Runs in the caller's write transaction: three statements for all the cases.
+            /// Runs in the caller's write transaction: two statements for all the cases.
             pub(super) async fn record_delivered(
                 conn: &mut Conn,
                 device: &DeviceId,
@@ -151,11 +151,21 @@ macro_rules! feed {
                 let ids: Vec<String> = last.keys().map(ToString::to_string).collect();
                 let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
                 let leading = vec![Param::Text(device.clone()), Param::Int(cursor)];
+                // Keep the newest two: the one written below (any record at or after the
+                // cursor is from a response the device did not get, and goes) and the
+                // newest before it.
                 batch::for_ids(
                     conn,
                     "DELETE FROM deliveries
-                     WHERE device_id = $1 AND response_cursor >= $2 AND case_id {in_ids}",
-                    leading.clone(),
+                     WHERE device_id = $1 AND case_id {in_ids} AND (
+                         response_cursor >= $2
+                         OR response_cursor < (
+                             SELECT MAX(older.response_cursor) FROM deliveries AS older
+                             WHERE older.device_id = $1 AND older.case_id = deliveries.case_id
+                               AND older.response_cursor < $2
+                         )
+                     )",
+                    leading,
                     &id_refs,
                 )
                 .await?;
@@ -179,20 +189,7 @@ macro_rules! feed {
                      DO UPDATE SET heads = excluded.heads",
                 )
                 .await?;
-                // Keep the newest two: the one just written (no later one is left) and the
-                // newest before it.
-                batch::for_ids(
-                    conn,
-                    "DELETE FROM deliveries
-                     WHERE device_id = $1 AND case_id {in_ids} AND response_cursor < (
-                         SELECT MAX(older.response_cursor) FROM deliveries AS older
-                         WHERE older.device_id = $1 AND older.case_id = deliveries.case_id
-                           AND older.response_cursor < $2
-                     )",
-                    leading,
-                    &id_refs,
-                )
-                .await
+                Ok(())
             }
         }
     };
