@@ -35,6 +35,9 @@ pub(crate) struct LazyDoc {
     pending_hashes: HashSet<ChangeHash>,
     /// The heads with `pending` applied, sorted as automerge sorts them.
     heads: Vec<ChangeHash>,
+    /// Why the changes kept aside did not apply, once they failed to: nothing here is to be
+    /// trusted any more, and the case is loaded afresh from its stored bytes.
+    broken: Option<Unusable>,
 }
 
 impl LazyDoc {
@@ -46,6 +49,7 @@ impl LazyDoc {
             pending: Vec::new(),
             pending_hashes: HashSet::new(),
             heads,
+            broken: None,
         }
     }
 
@@ -56,6 +60,15 @@ impl LazyDoc {
             pending: Vec::new(),
             pending_hashes: HashSet::new(),
             heads: Vec::new(),
+            broken: None,
+        }
+    }
+
+    /// `Err` once the changes kept aside failed to apply (see [`LazyDoc::document`]).
+    pub(crate) fn usable(&self) -> Result<(), Unusable> {
+        match &self.broken {
+            Some(broken) => Err(broken.clone()),
+            None => Ok(()),
         }
     }
 
@@ -95,30 +108,46 @@ impl LazyDoc {
         }
         self.heads.sort_unstable();
         if self.pending.len() > MAX_PENDING {
-            // The document stays usable if this fails: the next `document` call reports it.
+            // If this fails, the next merge or send of the case finds it unusable.
             let _ = self.document();
         }
     }
 
-    /// The document with every change applied.
+    /// The document with every change applied. If they fail to apply, the document is
+    /// unusable from then on ([`LazyDoc::usable`]).
     pub(crate) fn document(&mut self) -> Result<&mut CaseDocument, Unusable> {
-        let pending = std::mem::take(&mut self.pending);
-        self.pending_hashes.clear();
-        let doc = match self.doc.take() {
-            Some(mut doc) => {
-                doc.automerge_mut()
+        self.usable()?;
+        if !self.pending.is_empty() || self.doc.is_none() {
+            let pending = std::mem::take(&mut self.pending);
+            self.pending_hashes.clear();
+            let applied = match self.doc.take() {
+                Some(mut doc) => doc
+                    .automerge_mut()
                     .apply_changes(pending)
-                    .map_err(|e| Unusable(e.to_string()))?;
-                doc
+                    .map(|()| doc)
+                    .map_err(|e| Unusable(e.to_string())),
+                None => {
+                    let mut doc = AutoCommit::new();
+                    match doc.apply_changes(pending) {
+                        Ok(()) => {
+                            CaseDocument::from_automerge(doc).map_err(|e| Unusable(e.to_string()))
+                        }
+                        Err(e) => Err(Unusable(e.to_string())),
+                    }
+                }
+            };
+            match applied {
+                Ok(doc) => self.doc = Some(doc),
+                Err(unusable) => {
+                    self.broken = Some(unusable.clone());
+                    return Err(unusable);
+                }
             }
-            None => {
-                let mut doc = AutoCommit::new();
-                doc.apply_changes(pending)
-                    .map_err(|e| Unusable(e.to_string()))?;
-                CaseDocument::from_automerge(doc).map_err(|e| Unusable(e.to_string()))?
-            }
-        };
-        Ok(self.doc.insert(doc))
+        }
+        match &mut self.doc {
+            Some(doc) => Ok(doc),
+            None => Err(Unusable("no document".into())),
+        }
     }
 
     /// A copy of the document with every change applied, leaving this one as it is (what
@@ -254,5 +283,22 @@ mod tests {
         let base = first.deps().to_vec();
         let lacking = lazy.changes_after(&base).unwrap();
         assert_eq!(lacking, phone.save_after(&base));
+    }
+
+    #[test]
+    fn changes_that_do_not_apply_leave_it_unusable() {
+        let mut phone = case();
+        let actor = phone.get_actor().clone();
+        let mut again = phone.fork().with_actor(actor);
+        let stored = edit(&mut phone, "stored");
+        let mut lazy = LazyDoc::new(CaseDocument::from_automerge(phone.fork()).unwrap());
+        // The same actor's same sequence number again: automerge refuses it.
+        let repeated = edit(&mut again, "repeated");
+        assert_eq!(repeated.seq(), stored.seq());
+        lazy.defer([repeated]);
+        assert!(lazy.document().is_err());
+        assert!(lazy.usable().is_err());
+        assert!(lazy.changes_after(&[stored.hash()]).is_err());
+        assert!(lazy.document().is_err(), "stays unusable");
     }
 }

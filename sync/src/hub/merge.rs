@@ -184,11 +184,11 @@ pub(crate) fn merge<P: Policy>(
     let checked = check(before.as_mut().map(|b| &mut b.hot), upload, ctx);
     let checked = match checked {
         Ok(checked) => checked,
-        // Dropped, not put back: the next merge loads the case from its stored bytes.
-        Err(Stop::Unusable(detail)) => return Err(StoredCorrupt(detail)),
         Err(stop) => {
             let merged = match stop {
-                Stop::Resend | Stop::Unusable(_) => Merged::resend(),
+                // Dropped, not put back: the next merge loads the case from its bytes.
+                Stop::Unusable(detail) => return Err(StoredCorrupt(detail)),
+                Stop::Resend => Merged::resend(),
                 Stop::Reject(rejection) => {
                     let hub_copy = stored.zip(before.as_ref().map(|b| b.hot.doc.heads()));
                     Merged::rejected(rejection, hub_copy)
@@ -337,6 +337,7 @@ fn check<P: Policy>(
     // has never seen the case. Not the phone's fault: it sends the case whole.
     let before_heads = match before.as_deref_mut() {
         Some(hot) => {
+            hot.doc.usable()?;
             if !hot.doc.missing(&upload.base).is_empty() {
                 return Err(Stop::Resend);
             }

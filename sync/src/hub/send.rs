@@ -49,11 +49,12 @@ pub(crate) fn sending(
             &mut loaded
         }
     };
+    // An unusable hot case is not put back: the next merge loads it afresh.
+    doc.usable()?;
     let heads = doc.heads().to_vec();
     let payload = match known {
         Some(known) if same(known, &heads) => None,
         Some(known) if doc.missing(known).is_empty() => {
-            // An unusable hot case is not put back: the next merge loads it afresh.
             let lacking = doc.changes_after(known)?;
             (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
         }
