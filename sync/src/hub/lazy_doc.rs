@@ -5,8 +5,9 @@
 //! merge judges from the case's shadow. What the protocol asks of a hot case — its heads,
 //! which of some hashes it lacks, the changes a device lacks after some heads — the loaded
 //! document's change graph and the changes kept aside answer together. The document is
-//! brought up to date ([`LazyDoc::document`]) only for a read the shadow cannot answer, an
-//! upload holding a whole document, or a device that lacks changes of the document itself.
+//! brought up to date ([`LazyDoc::document`]) only for a read the shadow cannot answer, a
+//! shadow to rebuild, an upload holding a whole document, a device that lacks changes of the
+//! document itself, or too many changes kept aside.
 
 use std::collections::HashSet;
 
@@ -171,6 +172,7 @@ impl LazyDoc {
     /// changes kept aside and goes out as they came; otherwise the document is brought up to
     /// date and asked.
     pub(crate) fn changes_after(&mut self, known: &[ChangeHash]) -> Result<Vec<u8>, Unusable> {
+        self.usable()?;
         if let Some(lacking) = self.pending_after(known) {
             return Ok(lacking);
         }
