@@ -207,7 +207,7 @@ macro_rules! cases {
                     .iter()
                     .zip(last - count + 1..)
                     .map(|(w, position)| {
-                        vec![
+                        let mut row = vec![
                             Param::Text(w.id.to_owned()),
                             Param::Bytes(w.plan.snapshot.clone().unwrap_or_default()),
                             Param::Int(position),
@@ -215,15 +215,10 @@ macro_rules! cases {
                             Param::Text(w.index.grid.community().to_string()),
                             Param::Text(w.index.grid.street().to_string()),
                             Param::Int(now),
-                            Param::Text(w.facts.status.as_str().to_owned()),
-                            Param::MaybeText(w.facts.tier.map(|t| t.as_str().to_owned())),
-                            Param::Text(w.facts.category.as_str().to_owned()),
-                            Param::Text(w.facts.title.clone()),
-                            Param::Text(w.facts.reporter.to_string()),
-                            Param::Text(w.facts.source.as_str().to_owned()),
-                            Param::Int(w.facts.created_at.as_millis()),
-                            Param::MaybeInt(w.next_due_at),
-                        ]
+                        ];
+                        row.extend(super::facts::list_columns(w.facts));
+                        row.push(Param::MaybeInt(w.next_due_at));
+                        row
                     })
                     .collect();
                 // A stored case keeps its snapshot unless it was compacted (below). The list

@@ -148,17 +148,9 @@ macro_rules! facts {
                     .filter(|w| !w.row_written)
                     .filter(|w| w.previous.is_none_or(|p| !same_columns(p, w.facts)))
                     .map(|w| {
-                        let facts = w.facts;
-                        vec![
-                            text(w.id),
-                            Param::Text(facts.status.as_str().to_owned()),
-                            Param::MaybeText(facts.tier.map(|t| t.as_str().to_owned())),
-                            Param::Text(facts.category.as_str().to_owned()),
-                            Param::Text(facts.title.clone()),
-                            Param::Text(facts.reporter.to_string()),
-                            Param::Text(facts.source.as_str().to_owned()),
-                            Param::Int(facts.created_at.as_millis()),
-                        ]
+                        let mut row = vec![text(w.id)];
+                        row.extend(list_columns(w.facts));
+                        row
                     })
                     .collect();
                 batch::values(
@@ -211,19 +203,35 @@ macro_rules! facts {
                         w.facts
                             .deadlines
                             .iter()
-                            // A deadline is stored only with its anchor among the events.
-                            .filter(|d| w.facts.events.contains(&d.anchor))
-                            .map(|d| {
+                            .filter_map(|d| {
                                 let anchor = d.anchor.to_string();
-                                let at = match maybe_stored(w, &d.anchor) {
-                                    true => received.get(&(w.id, anchor.as_str())).copied(),
-                                    false => None,
-                                };
-                                at.unwrap_or(now).saturating_add(within_millis(d.within_secs))
+                                let stored = maybe_stored(w, &d.anchor)
+                                    .then(|| received.get(&(w.id, anchor.as_str())).copied())
+                                    .flatten();
+                                // As `write` joins each deadline to its anchor's row: a stored
+                                // one, or one of the events it stores now; else no deadline.
+                                let at = stored.or_else(|| {
+                                    w.facts.events.contains(&d.anchor).then_some(now)
+                                })?;
+                                Some(at.saturating_add(within_millis(d.within_secs)))
                             })
                             .min()
                     })
                     .collect())
+            }
+
+            /// The list columns of a case row, in the order `status, tier, category, title,
+            /// reporter, source, created_at`.
+            pub(super) fn list_columns(facts: &CaseFacts) -> [Param; 7] {
+                [
+                    Param::Text(facts.status.as_str().to_owned()),
+                    Param::MaybeText(facts.tier.map(|t| t.as_str().to_owned())),
+                    Param::Text(facts.category.as_str().to_owned()),
+                    Param::Text(facts.title.clone()),
+                    Param::Text(facts.reporter.to_string()),
+                    Param::Text(facts.source.as_str().to_owned()),
+                    Param::Int(facts.created_at.as_millis()),
+                ]
             }
 
             /// A deadline's time allowed, in milliseconds as `due_at` counts.
