@@ -121,22 +121,16 @@ impl LazyDoc {
         if !self.pending.is_empty() || self.doc.is_none() {
             let pending = std::mem::take(&mut self.pending);
             self.pending_hashes.clear();
-            let applied = match self.doc.take() {
-                Some(mut doc) => doc
-                    .automerge_mut()
-                    .apply_changes(pending)
-                    .map(|()| doc)
-                    .map_err(|e| Unusable(e.to_string())),
-                None => {
-                    let mut doc = AutoCommit::new();
-                    match doc.apply_changes(pending) {
-                        Ok(()) => {
-                            CaseDocument::from_automerge(doc).map_err(|e| Unusable(e.to_string()))
-                        }
-                        Err(e) => Err(Unusable(e.to_string())),
-                    }
-                }
-            };
+            let mut doc = self
+                .doc
+                .take()
+                .map_or_else(AutoCommit::new, CaseDocument::into_automerge);
+            let applied = doc
+                .apply_changes(pending)
+                .map_err(|e| Unusable(e.to_string()))
+                .and_then(|()| {
+                    CaseDocument::from_automerge(doc).map_err(|e| Unusable(e.to_string()))
+                });
             match applied {
                 Ok(doc) => self.doc = Some(doc),
                 Err(unusable) => {
@@ -156,7 +150,6 @@ impl LazyDoc {
     #[cfg(any(test, debug_assertions))]
     pub(crate) fn fork(&mut self) -> Result<AutoCommit, Unusable> {
         let mut fork = match &mut self.doc {
-            Some(doc) if self.pending.is_empty() => return Ok(doc.automerge_mut().fork()),
             Some(doc) => doc.automerge_mut().fork(),
             None => AutoCommit::new(),
         };

@@ -488,21 +488,16 @@ fn judge_copies<P: Policy>(
     ctx: &MergeContext<'_, P>,
 ) -> Result<Judged, Stop> {
     #![allow(clippy::expect_used)]
-    let (before, stored) = match before {
+    let (before, mut stored) = match before {
         Some(hot) => {
             let stored = hot.doc.fork().expect("the changes kept aside apply");
             (Some(&*hot), Some(stored))
         }
         None => (None, None),
     };
+    let after =
+        applied(stored.as_mut(), authored).expect("automerge applies what the shadow applied");
     let stored = stored.map(|doc| CaseDocument::from_automerge(doc).expect("a stored case"));
-    let mut after = match &stored {
-        Some(doc) => doc.automerge().clone(),
-        None => AutoCommit::new(),
-    };
-    after
-        .apply_changes(authored.iter().map(|a| a.change.clone()))
-        .expect("automerge applies what the shadow applied");
     let after = CaseDocument::from_automerge(after).map_err(|e| not_a_case(&e.to_string()))?;
     let before_view = stored.as_ref().map(ReadCase::document);
     judge(
