@@ -50,6 +50,16 @@ impl StoredCase {
     }
 }
 
+/// What a commit needs to know of a case's change rows when the case's bytes were not read
+/// (the hub held it loaded): how many there are and the last `seq`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RowCount {
+    /// How many change rows the case has.
+    pub rows: usize,
+    /// The highest `seq` among them (0 if none).
+    pub last_seq: i64,
+}
+
 /// The writes of one commit.
 #[derive(Debug, Default)]
 pub(crate) struct WritePlan {
@@ -59,6 +69,33 @@ pub(crate) struct WritePlan {
     pub snapshot: Option<Vec<u8>>,
     /// Stored rows folded into the new snapshot: delete exactly these.
     pub delete: Vec<ChangeHash>,
+}
+
+/// Plans the writes of `commit` on top of a case whose rows are only counted, as long as it
+/// needs no compaction; `None` when it does (then read the case and [`plan`]). The commit's
+/// changes are new to the case (the hub held exactly the stored document), so each becomes a
+/// row — once, should the commit name one twice.
+pub(crate) fn plan_appending(
+    stored: RowCount,
+    commit: &CaseCommit,
+    compact_after: usize,
+) -> Option<WritePlan> {
+    let mut seen = BTreeSet::new();
+    let insert: Vec<ChangeRow> = commit
+        .changes
+        .iter()
+        .filter(|c| seen.insert(c.hash))
+        .zip(stored.last_seq + 1..)
+        .map(|(c, seq)| ChangeRow {
+            hash: c.hash,
+            bytes: c.bytes.clone(),
+            seq,
+        })
+        .collect();
+    (stored.rows + insert.len() <= compact_after).then(|| WritePlan {
+        insert,
+        ..WritePlan::default()
+    })
 }
 
 /// Plans the writes of `commit` on top of `stored`, compacting when the case would hold more
@@ -216,5 +253,31 @@ mod tests {
         assert!(plan.snapshot.is_none());
         assert!(plan.delete.is_empty());
         assert_eq!(plan.insert.len(), 1);
+    }
+
+    #[test]
+    fn appending_to_counted_rows_plans_what_a_full_read_would() {
+        let mut doc = AutoCommit::new();
+        let mut stored = StoredCase::default();
+        for n in 0..3 {
+            let next = commit(&mut doc, n);
+            let planned = plan(&stored, &next, 32);
+            apply(&mut stored, planned);
+        }
+        let next = commit(&mut doc, 3);
+        let counted = RowCount {
+            rows: stored.rows.len(),
+            last_seq: stored.rows.iter().map(|r| r.seq).max().unwrap(),
+        };
+        let full = plan(&stored, &next, 32);
+        let appended = plan_appending(counted, &next, 32).unwrap();
+        let rows = |plan: &WritePlan| -> Vec<(ChangeHash, i64)> {
+            plan.insert.iter().map(|r| (r.hash, r.seq)).collect()
+        };
+        assert_eq!(rows(&appended), rows(&full));
+        assert!(appended.snapshot.is_none() && appended.delete.is_empty());
+        // Due for compaction: the case has to be read whole.
+        assert!(plan_appending(counted, &next, 3).is_none());
+        assert!(plan(&stored, &next, 3).snapshot.is_some());
     }
 }

@@ -15,7 +15,8 @@ use wangge_proto::Scope;
 use wangge_sync::wire::Cursor;
 
 use crate::support::{
-    Backend, Fixture, actor, case_id, edit, home_grid, index, session, stored_case, stored_doc,
+    Backend, Fixture, UpdateOne, actor, case_id, edit, home_grid, index, session, stored_case,
+    stored_doc,
 };
 
 store_tests!(calls_dropped_at_any_await_leave_the_pool_clean);

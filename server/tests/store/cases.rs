@@ -3,11 +3,12 @@
 
 use automerge::{AutoCommit, ROOT, ReadDoc};
 use wangge_proto::Scope;
+use wangge_sync::hub::LoadedCase;
 use wangge_sync::wire::Cursor;
 
 use crate::support::{
-    Backend, Fixture, actor, case_id, edit, grid, home_grid, index, session, sorted, store_commit,
-    stored_case, stored_doc,
+    Backend, Fixture, UpdateOne, actor, case_id, edit, grid, home_grid, index, session, sorted,
+    store_commit, stored_case, stored_doc,
 };
 
 store_tests!(
@@ -57,13 +58,23 @@ async fn a_commit_is_stored_with_its_index<S: Backend>(fx: Fixture<S>) {
 
     // The index follows the latest commit: grid moved, one department left.
     let moved = index(grid("110105002001001"), &["huanbao"]);
-    store_commit(&store, &case, edit(&mut doc, "title", 2, &moved)).await;
-    let (_, stored_index) = store.load_case(&case).await.unwrap().unwrap();
+    let second = edit(&mut doc, "title", 2, &moved);
+    let heads = second.heads.clone();
+    store_commit(&store, &case, second).await;
+    let (bytes, stored_index) = store.load_case(&case).await.unwrap().unwrap();
     assert_eq!(stored_index, moved);
-    // Many at once (a feed page): in the order asked, unknown cases as `None`.
+    // Many at once (a feed page): in the order asked, unknown cases as `None`, each with
+    // the heads of its last commit.
     assert_eq!(
         store.load_cases(&[case_id(9), case]).await.unwrap(),
-        vec![None, store.load_case(&case).await.unwrap()]
+        vec![
+            None,
+            Some(LoadedCase {
+                bytes,
+                index: moved,
+                heads: Some(heads),
+            })
+        ]
     );
     let loaded = stored_doc(&store, &case).await.unwrap();
     assert_eq!(

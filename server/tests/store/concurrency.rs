@@ -14,8 +14,8 @@ use wangge_sync::hub::{FeedEntry, HubStore};
 use wangge_sync::wire::Cursor;
 
 use crate::support::{
-    Backend, Fixture, actor, case_id, commit_since, home_grid, index, session, stored_case,
-    stored_doc,
+    Backend, Fixture, UpdateOne, actor, case_id, commit_since, home_grid, index, session,
+    stored_case, stored_doc,
 };
 
 store_tests!(

@@ -7,7 +7,7 @@ use wangge_sync::hub::{CaseIndex, FeedPage, HubStore, MemoryHub};
 use wangge_sync::wire::Cursor;
 
 use crate::support::{
-    Backend, Fixture, actor, case_id, department, edit, grid, home_grid, index, session,
+    Backend, Fixture, UpdateOne, actor, case_id, department, edit, grid, home_grid, index, session,
 };
 
 store_tests!(feed_by_every_scope, feed_follows_memory_hub);

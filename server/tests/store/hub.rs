@@ -250,15 +250,19 @@ async fn a_damaged_case_is_held_back_and_the_others_go_on<S: Backend>(fx: Fixtur
     };
     let mut worker = Phone::enrol(&fx.store, 1, Role::GridWorker, scope.clone()).await;
     let mut colleague = Phone::enrol(&fx.store, 3, Role::GridWorker, scope).await;
-    let damaged = Arc::new(Damaged::default());
-    let hub =
-        Hub::new(fx.store.clone(), AcceptAll, Limits::default()).with_observer(damaged.clone());
     let (good, bad) = (worker.create_case(1), worker.create_case(2));
-    worker.sync_fully(&hub).await;
+    worker
+        .sync_fully(&Hub::new(fx.store.clone(), AcceptAll, Limits::default()))
+        .await;
     if damage_case(&fx, &bad).await.is_none() {
         // SQLite in memory: no second connection can reach the database.
         return;
     }
+    // A hub that has not loaded the case since (a hot case is served as it was stored, with
+    // the heads still stored: the damage shows once the case is loaded again).
+    let damaged = Arc::new(Damaged::default());
+    let hub =
+        Hub::new(fx.store.clone(), AcceptAll, Limits::default()).with_observer(damaged.clone());
     let stored_bad = fx.store.load_case(&bad).await.unwrap().unwrap().0;
 
     // Offline edits of both; one request carries both.

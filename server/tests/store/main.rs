@@ -15,5 +15,6 @@ mod compaction;
 mod concurrency;
 mod delivered;
 mod feed;
+mod held;
 mod hub;
 mod inbox;

@@ -79,7 +79,18 @@ pub trait Backend: Store {
         location: Option<&str>,
         case: &CaseId,
     ) -> impl Future<Output = Option<()>> + Send;
+
+    /// Clears the stored heads of `case`, as for a case last written before stores kept
+    /// heads; `None` if this backend's database cannot be reached from outside the store.
+    fn forget_heads(
+        &self,
+        location: Option<&str>,
+        case: &CaseId,
+    ) -> impl Future<Output = Option<()>> + Send;
 }
+
+/// What [`Backend::forget_heads`] writes.
+const FORGET_HEADS: &str = "UPDATE cases SET heads = NULL WHERE id = $1";
 
 /// What [`Backend::damage`] writes.
 const DAMAGE: &str = "UPDATE cases SET snapshot = $1 WHERE id = $2";
@@ -135,6 +146,20 @@ impl Backend for SqliteStore {
         conn.close().await.unwrap();
         Some(())
     }
+
+    async fn forget_heads(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", location?))
+            .await
+            .unwrap();
+        let done = sqlx::query(FORGET_HEADS)
+            .bind(case.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        conn.close().await.unwrap();
+        Some(())
+    }
 }
 
 impl Backend for PgStore {
@@ -178,6 +203,16 @@ impl Backend for PgStore {
     async fn damage(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
         let done = sqlx::query(DAMAGE)
             .bind(DAMAGED_BYTES)
+            .bind(case.to_string())
+            .execute(self.postgres()?)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        Some(())
+    }
+
+    async fn forget_heads(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
+        let done = sqlx::query(FORGET_HEADS)
             .bind(case.to_string())
             .execute(self.postgres()?)
             .await
@@ -437,6 +472,32 @@ pub fn facts() -> CaseFacts {
 }
 
 /// Stores `commit` on `case`, whatever is stored.
+/// One case updated alone: [`HubStore::update_cases`] for one case, whose failed write is
+/// the `Err`.
+pub trait UpdateOne: HubStore {
+    fn update_case<T, F>(
+        &self,
+        case: &CaseId,
+        update: F,
+    ) -> impl Future<Output = Result<T, Self::Error>> + Send
+    where
+        T: Send,
+        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, T) + Send,
+    {
+        async move {
+            let mut update = Some(update);
+            let mut results = self
+                .update_cases(std::slice::from_ref(case), |_, stored| {
+                    (update.take().expect("one case, updated once"))(stored)
+                })
+                .await?;
+            results.pop().expect("one result for one case")
+        }
+    }
+}
+
+impl<S: HubStore> UpdateOne for S {}
+
 pub async fn store_commit<S: HubStore>(store: &S, case: &CaseId, commit: CaseCommit) {
     store
         .update_case(case, |_| (Some(commit), ()))

@@ -5,13 +5,14 @@
 //! (the secretary accepts what the worker reported; the worker follows up). The cache keeps
 //! the loaded document and its [`CaseIndex`] per case.
 //!
-//! An entry is keyed by the SHA-256 of the exact stored bytes it was loaded from (or will be
-//! loaded from: after a commit, the stored bytes plus the new changes, which is what both the
-//! in-memory and the SQL stores hold until they compact). A merge looks the case up under the
-//! hash of the bytes the store just read inside its per-case transaction, so an entry can
-//! only ever be used for exactly the document it holds: another server instance writing the
-//! case, a compaction, a rolled-back commit or a restored backup all simply miss. Nothing has
-//! to be invalidated.
+//! An entry is valid for the heads of its document. Heads name a document's whole set of
+//! changes, and a store keeps each case's heads with it ([`Stored::heads`](super::Stored)):
+//! a merge reads the stored heads inside its per-case transaction, before any bytes, and
+//! takes the entry only if its heads are exactly those. So an entry is only ever used for
+//! exactly the case as stored, and a hit needs none of the stored bytes read. Another server
+//! instance writing the case, a rolled-back commit or a restored backup all simply miss; a
+//! compaction changes how the case is laid out in storage, not its heads. Nothing has to be
+//! invalidated.
 //!
 //! Memory is bounded by an estimate of each loaded document's size (a multiple of its saved
 //! size) and of its shadow's (ADR 0014); the least recently used entries go first. A
@@ -21,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use sha2::{Digest, Sha256};
+use automerge::ChangeHash;
 use wangge_proto::values::CaseId;
 
 use super::CaseIndex;
@@ -37,31 +38,6 @@ pub const DEFAULT_CACHE_BYTES: usize = 128 * 1024 * 1024;
 /// ≈ 14.5 KB loaded for ≈ 1.9 KB saved), plus a fixed overhead.
 const LOADED_PER_SAVED: usize = 8;
 const ENTRY_OVERHEAD: usize = 4 * 1024;
-
-/// The hash of a case's stored bytes: what a cache entry is valid for.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredKey(Sha256);
-
-impl StoredKey {
-    /// The key of `stored`.
-    pub(crate) fn of(stored: &[u8]) -> Self {
-        Self(Sha256::new_with_prefix(stored))
-    }
-
-    /// The key of these bytes followed by `appended` (what a store holds after it appends
-    /// the new changes).
-    pub(crate) fn then<'a>(&self, appended: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut hash = self.0.clone();
-        for bytes in appended {
-            hash.update(bytes);
-        }
-        Self(hash)
-    }
-
-    fn digest(&self) -> [u8; 32] {
-        self.0.clone().finalize().into()
-    }
-}
 
 /// A loaded case and what it costs.
 pub(crate) struct Hot {
@@ -83,7 +59,6 @@ pub(crate) struct Hot {
 }
 
 struct Entry {
-    key: [u8; 32],
     hot: Hot,
     cost: usize,
     used: u64,
@@ -104,8 +79,8 @@ struct Inner {
 pub struct Lookups {
     /// The document held was exactly the stored one.
     pub hits: u64,
-    /// Nothing held, or a document of other stored bytes (another instance wrote the case,
-    /// the store compacted it, the budget evicted it).
+    /// Nothing held, or a document of other heads (another instance wrote the case, the
+    /// budget evicted it, a send had it out), or heads not stored.
     pub misses: u64,
 }
 
@@ -156,50 +131,43 @@ impl DocCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes out the document of `case` for a merge if it is exactly the one stored under
-    /// `key`, counting the lookup in [`DocCache::lookups`].
-    pub(crate) fn take(&self, case: &CaseId, key: &StoredKey) -> Option<Hot> {
+    /// Takes out the document of `case` for a merge if it is exactly the one stored, with
+    /// `heads`, counting the lookup in [`DocCache::lookups`].
+    pub(crate) fn take(&self, case: &CaseId, heads: &[ChangeHash]) -> Option<Hot> {
         let mut inner = self.lock();
-        let hot = Self::take_from(&mut inner, case, key);
+        let hot = Self::take_from(&mut inner, case, heads);
         inner.lookups += Lookups::one(hot.is_some());
         hot
     }
 
     /// Takes out the document of `case` to send it (the feed, a refetch) if it is exactly
-    /// the one stored under `key`; the caller counts the lookup, and puts the document back.
-    pub(crate) fn take_to_send(&self, case: &CaseId, key: &StoredKey) -> Option<Hot> {
-        Self::take_from(&mut self.lock(), case, key)
+    /// the one stored, with `heads`; the caller counts the lookup, and puts the document
+    /// back.
+    pub(crate) fn take_to_send(&self, case: &CaseId, heads: &[ChangeHash]) -> Option<Hot> {
+        Self::take_from(&mut self.lock(), case, heads)
     }
 
-    /// A stale entry (other bytes) is dropped: it can never hit again.
-    fn take_from(inner: &mut Inner, case: &CaseId, key: &StoredKey) -> Option<Hot> {
+    /// An entry of other heads is dropped: the case moved on without this hub (or this
+    /// hub's commit rolled back), and it can never hit again.
+    fn take_from(inner: &mut Inner, case: &CaseId, heads: &[ChangeHash]) -> Option<Hot> {
         let entry = inner.entries.remove(case)?;
         inner.order.remove(&entry.used);
         inner.bytes -= entry.cost;
-        (entry.key == key.digest()).then_some(entry.hot)
+        same_heads(entry.hot.doc.heads(), heads).then_some(entry.hot)
     }
 
-    /// Keeps `hot` as the document of `case` stored under `key`, evicting the least recently
-    /// used entries beyond the budget.
-    pub(crate) fn put(&self, case: CaseId, key: &StoredKey, hot: Hot) {
+    /// Keeps `hot` as the document of `case` (valid for as long as the case is stored with
+    /// its heads), evicting the least recently used entries beyond the budget.
+    pub(crate) fn put(&self, case: CaseId, hot: Hot) {
         let shadow = hot.shadow.as_ref().map_or(0, Shadow::heap_bytes);
         let cost = hot.stored_len * LOADED_PER_SAVED + shadow + ENTRY_OVERHEAD;
         if cost > self.budget {
             return;
         }
-        let key = key.digest();
         let mut inner = self.lock();
         inner.clock += 1;
         let used = inner.clock;
-        if let Some(old) = inner.entries.insert(
-            case,
-            Entry {
-                key,
-                hot,
-                cost,
-                used,
-            },
-        ) {
+        if let Some(old) = inner.entries.insert(case, Entry { hot, cost, used }) {
             inner.order.remove(&old.used);
             inner.bytes -= old.cost;
         }
@@ -225,6 +193,11 @@ impl DocCache {
     pub fn lookups(&self) -> Lookups {
         self.lock().lookups
     }
+}
+
+/// Whether two sets of heads are the same.
+pub(crate) fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    a.len() == b.len() && a.iter().all(|h| b.contains(h))
 }
 
 impl Default for DocCache {
@@ -285,52 +258,52 @@ mod tests {
         CaseId::from_parts(at, [n; 10])
     }
 
-    #[test]
-    fn only_the_exact_stored_bytes_hit() {
-        let cache = DocCache::new(1 << 20);
-        let key = StoredKey::of(b"stored");
-        cache.put(case(1), &key, hot(1));
-        // Other bytes (another instance wrote, or the store compacted): a miss, and the
-        // stale entry is gone.
-        assert!(cache.take(&case(1), &StoredKey::of(b"other")).is_none());
-        assert!(cache.take(&case(1), &key).is_none());
-        cache.put(case(1), &key, hot(1));
-        assert!(cache.take(&case(1), &key).is_some());
-        // Taken out: a second merge of the same case does not get it too.
-        assert!(cache.take(&case(1), &key).is_none());
-        assert_eq!(cache.lookups(), Lookups { hits: 1, misses: 3 });
+    /// A hot case and its heads.
+    fn hot_with_heads(n: u8) -> (Hot, Vec<ChangeHash>) {
+        let hot = hot(n);
+        let heads = hot.doc.heads().to_vec();
+        (hot, heads)
     }
 
     #[test]
-    fn appended_bytes_have_the_key_of_the_whole() {
-        let key = StoredKey::of(b"snapshot");
-        let then = key.then([&b"change 1"[..], &b"change 2"[..]]);
-        assert_eq!(
-            then.digest(),
-            StoredKey::of(b"snapshotchange 1change 2").digest()
-        );
+    fn only_the_exact_stored_heads_hit() {
+        let cache = DocCache::new(1 << 20);
+        let (first, heads) = hot_with_heads(1);
+        cache.put(case(1), first);
+        // Other heads (another instance wrote, or a commit rolled back): a miss, and the
+        // stale entry is gone.
+        assert!(cache.take(&case(1), &[ChangeHash([7; 32])]).is_none());
+        assert!(cache.take(&case(1), &heads).is_none());
+        let (again, heads) = hot_with_heads(1);
+        cache.put(case(1), again);
+        assert!(cache.take(&case(1), &heads).is_some());
+        // Taken out: a second merge of the same case does not get it too.
+        assert!(cache.take(&case(1), &heads).is_none());
+        assert_eq!(cache.lookups(), Lookups { hits: 1, misses: 3 });
     }
 
     #[test]
     fn the_least_recently_used_go_first() {
         let per_entry = 1000 * LOADED_PER_SAVED + ENTRY_OVERHEAD;
         let cache = DocCache::new(per_entry * 2);
-        let key = StoredKey::of(b"x");
-        cache.put(case(1), &key, hot(1));
-        cache.put(case(2), &key, hot(2));
-        cache.put(case(3), &key, hot(3));
+        let mut heads = Vec::new();
+        for n in 1..=3 {
+            let (hot, h) = hot_with_heads(n);
+            heads.push(h);
+            cache.put(case(n), hot);
+        }
         assert_eq!(cache.usage(), (2, per_entry * 2));
-        assert!(cache.take(&case(1), &key).is_none());
-        assert!(cache.take(&case(2), &key).is_some());
-        assert!(cache.take(&case(3), &key).is_some());
+        assert!(cache.take(&case(1), &heads[0]).is_none());
+        assert!(cache.take(&case(2), &heads[1]).is_some());
+        assert!(cache.take(&case(3), &heads[2]).is_some());
     }
 
     #[test]
     fn a_zero_budget_keeps_nothing() {
         let cache = DocCache::new(0);
-        let key = StoredKey::of(b"x");
-        cache.put(case(1), &key, hot(1));
+        let (hot, heads) = hot_with_heads(1);
+        cache.put(case(1), hot);
         assert_eq!(cache.usage(), (0, 0));
-        assert!(cache.take(&case(1), &key).is_none());
+        assert!(cache.take(&case(1), &heads).is_none());
     }
 }

@@ -7,13 +7,16 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use automerge::{ActorId, ChangeHash};
 use wangge_proto::values::{CaseId, DeviceId};
 
-use super::{ActorRecord, CaseCommit, CaseIndex, FeedEntry, FeedPage, HubStore, Session};
+use super::{
+    ActorRecord, CaseIndex, CaseUpdates, FeedEntry, FeedPage, HubStore, LoadedCase, Session, Stored,
+};
 use crate::wire::Cursor;
 
 #[derive(Debug, Clone)]
 struct StoredCase {
     /// Concatenated change chunks: loadable with `AutoCommit::load`.
     bytes: Vec<u8>,
+    heads: Vec<ChangeHash>,
     position: Cursor,
     index: CaseIndex,
 }
@@ -91,30 +94,50 @@ impl HubStore for MemoryHub {
             .collect())
     }
 
-    async fn update_case<T, F>(&self, case: &CaseId, update: F) -> Result<T, Infallible>
-    where
-        T: Send,
-        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, T) + Send,
-    {
-        // The lock is held across the update: per-case serialization (here: global).
+    async fn update_batch<U: CaseUpdates>(
+        &self,
+        cases: &[CaseId],
+        mut updates: U,
+    ) -> Result<Vec<Result<U::Output, Infallible>>, Infallible> {
+        // The lock is held across the updates: per-case serialization (here: global).
         let mut state = self.lock();
-        let (commit, result) = update(state.cases.get(case).map(|c| c.bytes.as_slice()));
-        if let Some(commit) = commit {
-            state.head += 1;
-            let position = Cursor(state.head);
-            state.changes_stored += commit.changes.len() as u64;
-            let entry = state.cases.entry(*case).or_insert_with(|| StoredCase {
-                bytes: Vec::new(),
-                position,
-                index: commit.index.clone(),
+        let held: Vec<bool> = cases
+            .iter()
+            .enumerate()
+            .map(|(n, case)| {
+                state
+                    .cases
+                    .get(case)
+                    .is_some_and(|c| updates.holds(n, &c.heads))
+            })
+            .collect();
+        let mut results = Vec::with_capacity(cases.len());
+        for (n, case) in cases.iter().enumerate() {
+            let stored = state.cases.get(case).map(|c| Stored {
+                heads: Some(&c.heads),
+                bytes: (!held[n]).then_some(c.bytes.as_slice()),
             });
-            for change in &commit.changes {
-                entry.bytes.extend_from_slice(&change.bytes);
+            let (commit, output) = updates.update(n, stored);
+            if let Some(commit) = commit {
+                state.head += 1;
+                let position = Cursor(state.head);
+                state.changes_stored += commit.changes.len() as u64;
+                let entry = state.cases.entry(*case).or_insert_with(|| StoredCase {
+                    bytes: Vec::new(),
+                    heads: Vec::new(),
+                    position,
+                    index: commit.index.clone(),
+                });
+                for change in &commit.changes {
+                    entry.bytes.extend_from_slice(&change.bytes);
+                }
+                entry.heads = commit.heads;
+                entry.position = position;
+                entry.index = commit.index;
             }
-            entry.position = position;
-            entry.index = commit.index;
+            results.push(Ok(output));
         }
-        Ok(result)
+        Ok(results)
     }
 
     async fn load_case(&self, case: &CaseId) -> Result<Option<(Vec<u8>, CaseIndex)>, Infallible> {
@@ -123,6 +146,20 @@ impl HubStore for MemoryHub {
             .cases
             .get(case)
             .map(|c| (c.bytes.clone(), c.index.clone())))
+    }
+
+    async fn load_cases(&self, cases: &[CaseId]) -> Result<Vec<Option<LoadedCase>>, Infallible> {
+        let state = self.lock();
+        Ok(cases
+            .iter()
+            .map(|case| {
+                state.cases.get(case).map(|c| LoadedCase {
+                    bytes: c.bytes.clone(),
+                    index: c.index.clone(),
+                    heads: Some(c.heads.clone()),
+                })
+            })
+            .collect())
     }
 
     async fn feed(

@@ -18,7 +18,7 @@ use wangge_proto::case::CaseDocument;
 use wangge_proto::values::{CaseId, UserId};
 use wangge_proto::workflow::DeadlinePolicy;
 
-use super::cache::{DocCache, Hot, Lookups, StoredKey};
+use super::cache::{DocCache, Hot, Lookups};
 use super::chunks::{self, Chunks, Corrupt};
 use super::facts::{Glance, summary_after};
 use super::lazy_doc::{LazyDoc, Unusable};
@@ -27,8 +27,8 @@ use super::prior::Prior;
 use super::shadow::Shadow;
 use super::touched::Touched;
 use super::{
-    ActorRecord, CaseCommit, CaseFacts, CaseIndex, Previous, ReadCase, Session, StoredChange,
-    Summary, summary,
+    ActorRecord, CaseCommit, CaseFacts, CaseIndex, CaseUpdates, Previous, ReadCase, Session,
+    Stored, StoredChange, Summary, summary,
 };
 use crate::relay;
 use crate::wire::{CaseUpload, Outcome, Payload};
@@ -68,14 +68,10 @@ pub(crate) struct StoredCorrupt(pub String);
 impl Merged {
     /// Refused; `stored` is the stored case — its bytes and its heads — if the
     /// uploader may have it back.
-    fn rejected(rejection: Rejection, stored: Option<(&[u8], &[ChangeHash])>) -> Self {
-        // The phone rebuilds the case from the hub's copy (as stored, like the feed sends a
-        // case whole) and keeps its refused edits aside.
+    fn rejected(rejection: Rejection, stored: Option<(Vec<u8>, Vec<ChangeHash>)>) -> Self {
+        // The phone rebuilds the case from the hub's copy and keeps its refused edits aside.
         let (reply, heads) = match stored {
-            Some((bytes, heads)) => (
-                Some(Payload::Document(ByteBuf::from(bytes.to_vec()))),
-                Some(heads.to_vec()),
-            ),
+            Some((bytes, heads)) => (Some(Payload::Document(ByteBuf::from(bytes))), Some(heads)),
             None => (None, None),
         };
         Self {
@@ -162,22 +158,68 @@ struct Checked {
     before_heads: Vec<ChangeHash>,
 }
 
-/// The stored case, loaded (or taken from the cache), the key of its stored bytes, and
-/// which of the two it was.
+/// The stored case, loaded (or taken from the cache), and which of the two it was.
 struct Before {
     hot: Hot,
-    key: StoredKey,
     lookups: Lookups,
 }
 
-/// Merges `upload` into the stored case.
-pub(crate) fn merge<P: Policy>(
-    stored: Option<&[u8]>,
+/// The merges of one request's uploads, as [`HubStore::update_batch`](super::HubStore)
+/// runs them: a case whose stored heads a hot document has is taken from the cache before
+/// the store reads any bytes, and the store reads the bytes of the others only.
+pub(crate) struct Merges<'a, P> {
+    uploads: &'a [CaseUpload],
+    ctx: &'a MergeContext<'a, P>,
+    /// The hot documents taken for the uploads, by position in `uploads`.
+    held: Vec<Option<Hot>>,
+}
+
+impl<'a, P> Merges<'a, P> {
+    pub(crate) fn new(uploads: &'a [CaseUpload], ctx: &'a MergeContext<'a, P>) -> Self {
+        Self {
+            uploads,
+            ctx,
+            held: std::iter::repeat_with(|| None)
+                .take(uploads.len())
+                .collect(),
+        }
+    }
+}
+
+impl<P: Policy> CaseUpdates for Merges<'_, P> {
+    /// The merge, and the case's index if its commit is to be stored.
+    type Output = Result<(Merged, Option<CaseIndex>), StoredCorrupt>;
+
+    fn holds(&mut self, n: usize, heads: &[ChangeHash]) -> bool {
+        self.held[n] = self.ctx.cache.take(&self.uploads[n].case, heads);
+        self.held[n].is_some()
+    }
+
+    fn update(
+        &mut self,
+        n: usize,
+        stored: Option<Stored<'_>>,
+    ) -> (Option<CaseCommit>, Self::Output) {
+        let held = self.held[n].take();
+        match merge(stored, held, &self.uploads[n], self.ctx) {
+            Ok((commit, merged)) => {
+                let index = commit.as_ref().map(|c| c.index.clone());
+                (commit, Ok((merged, index)))
+            }
+            Err(corrupt) => (None, Err(corrupt)),
+        }
+    }
+}
+
+/// Merges `upload` into the stored case (`held`: taken from the cache for these heads).
+fn merge<P: Policy>(
+    stored: Option<Stored<'_>>,
+    held: Option<Hot>,
     upload: &CaseUpload,
     ctx: &MergeContext<'_, P>,
 ) -> Result<(Option<CaseCommit>, Merged), StoredCorrupt> {
     let mut before = match stored {
-        Some(bytes) => Some(before(&upload.case, bytes, ctx.cache)?),
+        Some(stored) => Some(before(stored, held)?),
         None => None,
     };
     let lookups = before.as_ref().map_or_else(Lookups::default, |b| b.lookups);
@@ -190,15 +232,18 @@ pub(crate) fn merge<P: Policy>(
                 Stop::Unusable(detail) => return Err(StoredCorrupt(detail)),
                 Stop::Resend => Merged::resend(),
                 Stop::Reject(rejection) => {
-                    let hub_copy = stored.zip(before.as_ref().map(|b| b.hot.doc.heads()));
+                    let hub_copy = match (stored, before.as_mut()) {
+                        (Some(stored), Some(before)) => Some(hub_copy(stored, &mut before.hot)?),
+                        _ => None,
+                    };
                     Merged::rejected(rejection, hub_copy)
                 }
                 Stop::Hide(rejection) => Merged::rejected(rejection, None),
             };
             let merged = Merged { lookups, ..merged };
             // Nothing was stored: the loaded case is still the stored one.
-            if let Some(Before { hot, key, .. }) = before {
-                ctx.cache.put(upload.case, &key, hot);
+            if let Some(Before { hot, .. }) = before {
+                ctx.cache.put(upload.case, hot);
             }
             return Ok((None, merged));
         }
@@ -216,11 +261,8 @@ pub(crate) fn merge<P: Policy>(
         phone_heads,
         before_heads,
     } = checked;
-    let stored_len = stored.map_or(0, <[u8]>::len);
-    let (mut before, key) = match before {
-        Some(Before { hot, key, .. }) => (Some(hot), key),
-        None => (None, StoredKey::of(&[])),
-    };
+    let mut before = before.map(|b| b.hot);
+    let stored_len = before.as_ref().map_or(0, |hot| hot.stored_len);
     let previous = before.as_mut().and_then(|hot| hot.written.take());
     // The merged case: the document the checks built, or the stored one with the new changes
     // kept aside.
@@ -262,8 +304,7 @@ pub(crate) fn merge<P: Policy>(
     };
     if authored.is_empty() {
         if stored.is_some() {
-            ctx.cache
-                .put(upload.case, &key, hot(index, previous, stored_len));
+            ctx.cache.put(upload.case, hot(index, previous, stored_len));
         }
         return Ok((None, merged));
     }
@@ -280,30 +321,30 @@ pub(crate) fn merge<P: Policy>(
         facts,
         previous,
     };
-    // The store appends the new changes to what it holds (until it compacts): keep the
-    // merged case under the key of exactly those bytes. If the store holds anything else
-    // next time — it compacted, the commit rolled back — the key simply misses.
+    // The store keeps the commit's heads with the case: the merged case is valid for as long
+    // as the store holds those. If it holds others next time — another instance wrote the
+    // case, the commit rolled back — the lookup simply misses.
     let added: usize = commit.changes.iter().map(|c| c.bytes.len()).sum();
-    let next = key.then(commit.changes.iter().map(|c| c.bytes.as_slice()));
     let written = Previous {
         index: commit.index.clone(),
         facts: commit.facts.clone(),
     };
     ctx.cache.put(
         upload.case,
-        &next,
         hot(commit.index.clone(), Some(written), stored_len + added),
     );
     Ok((Some(commit), merged))
 }
 
-/// The stored case: from the cache if it holds exactly these bytes, else loaded.
-fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, StoredCorrupt> {
-    let key = StoredKey::of(stored);
-    if let Some(hot) = cache.take(case, &key) {
+/// The stored case: `held` if the cache had it, else loaded from its bytes.
+fn before(stored: Stored<'_>, held: Option<Hot>) -> Result<Before, StoredCorrupt> {
+    if let Some(hot) = held {
         let lookups = Lookups::one(true);
-        return Ok(Before { hot, key, lookups });
+        return Ok(Before { hot, lookups });
     }
+    let stored = stored.bytes.ok_or_else(|| {
+        StoredCorrupt("the store read no bytes of a case the cache does not hold".into())
+    })?;
     let doc = CaseDocument::load(stored).map_err(|e| StoredCorrupt(e.to_string()))?;
     // Which departments were brought in (the index) does not depend on deadlines.
     let Summary { index, glance, .. } =
@@ -318,9 +359,26 @@ fn before(case: &CaseId, stored: &[u8], cache: &DocCache) -> Result<Before, Stor
             written: None,
             stored_len: stored.len(),
         },
-        key,
         lookups: Lookups::one(false),
     })
+}
+
+/// The hub's copy of the stored case for a refused uploader: the bytes as stored, or, when
+/// the cache held the case and none were read, the hot document saved.
+fn hub_copy(
+    stored: Stored<'_>,
+    hot: &mut Hot,
+) -> Result<(Vec<u8>, Vec<ChangeHash>), StoredCorrupt> {
+    let heads = hot.doc.heads().to_vec();
+    let bytes = match stored.bytes {
+        Some(bytes) => bytes.to_vec(),
+        None => hot
+            .doc
+            .document()
+            .map_err(|Unusable(detail)| StoredCorrupt(detail))?
+            .save(),
+    };
+    Ok((bytes, heads))
 }
 
 /// Every check, in order; nothing here writes (but the stored case's shadow is taken: it

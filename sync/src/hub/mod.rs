@@ -33,4 +33,7 @@ pub use policy::{AcceptAll, Authored, Policy, Rejection, UploadCheck};
 pub use read_case::ReadCase;
 pub use serve::Hub;
 pub use session::{ActorRecord, Session};
-pub use store::{CaseCommit, FeedEntry, FeedPage, HubStore, LoadedCase, Previous, StoredChange};
+pub use store::{
+    BatchResults, CaseCommit, CaseUpdates, FeedEntry, FeedPage, HubStore, LoadedCase, Previous,
+    Stored, StoredChange,
+};

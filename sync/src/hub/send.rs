@@ -4,9 +4,10 @@
 //! A whole case goes out as the bytes the store holds — a snapshot and the change chunks
 //! stored since, which `AutoCommit::load` reads like one saved document — so it is never saved
 //! again. Either way the hub needs the case's heads (to compare with what the device was last
-//! given, and to record what it now has): from the hot document when the [`DocCache`] holds
-//! exactly these bytes — the usual case for a case that was just synced, such as the reports a
-//! secretary downloads after the worker's upload — else by loading them. The changes a device
+//! given, and to record what it now has): stored with the case, and otherwise from the hot
+//! document when the [`DocCache`] holds exactly the stored case — the usual case for a case
+//! that was just synced, such as the reports a secretary downloads after the worker's upload —
+//! else by loading it. The changes a device
 //! lacks are, for a hot case, usually exactly those merged since it was loaded, kept aside as
 //! they came ([`LazyDoc::changes_after`]).
 
@@ -15,7 +16,8 @@ use serde_bytes::ByteBuf;
 use wangge_proto::case::CaseDocument;
 use wangge_proto::values::CaseId;
 
-use super::cache::{DocCache, Lookups, StoredKey};
+use super::LoadedCase;
+use super::cache::{DocCache, Lookups, same_heads};
 use super::lazy_doc::{LazyDoc, Unusable};
 use crate::wire::Payload;
 
@@ -29,22 +31,32 @@ pub(crate) struct Sending {
     pub lookups: Lookups,
 }
 
-/// What to send of the case stored as `stored` to a device that was last given `known` (its
-/// heads; `None`: nothing of this case, or not known).
+/// What to send of the case `stored` to a device that was last given `known` (its heads;
+/// `None`: nothing of this case, or not known).
 pub(crate) fn sending(
     cache: &DocCache,
     case: &CaseId,
-    stored: Vec<u8>,
+    stored: LoadedCase,
     known: Option<&[ChangeHash]>,
 ) -> Result<Sending, Unusable> {
-    let key = StoredKey::of(&stored);
-    let mut hot = cache.take_to_send(case, &key);
+    let LoadedCase { bytes, heads, .. } = stored;
+    // The device has the case as stored: nothing to send, and nothing to load.
+    if let (Some(heads), Some(known)) = (&heads, known)
+        && same_heads(known, heads)
+    {
+        return Ok(Sending {
+            heads: heads.clone(),
+            payload: None,
+            lookups: Lookups::default(),
+        });
+    }
+    let mut hot = heads.and_then(|heads| cache.take_to_send(case, &heads));
     let lookups = Lookups::one(hot.is_some());
     let mut loaded;
     let doc = match hot.as_mut() {
         Some(hot) => &mut hot.doc,
         None => {
-            let doc = CaseDocument::load(&stored).map_err(|e| Unusable(e.to_string()))?;
+            let doc = CaseDocument::load(&bytes).map_err(|e| Unusable(e.to_string()))?;
             loaded = LazyDoc::new(doc);
             &mut loaded
         }
@@ -53,24 +65,19 @@ pub(crate) fn sending(
     doc.usable()?;
     let heads = doc.heads().to_vec();
     let payload = match known {
-        Some(known) if same(known, &heads) => None,
+        Some(known) if same_heads(known, &heads) => None,
         Some(known) if doc.missing(known).is_empty() => {
             let lacking = doc.changes_after(known)?;
             (!lacking.is_empty()).then(|| Payload::Changes(ByteBuf::from(lacking)))
         }
-        _ => Some(Payload::Document(ByteBuf::from(stored))),
+        _ => Some(Payload::Document(ByteBuf::from(bytes))),
     };
     if let Some(hot) = hot {
-        cache.put(*case, &key, hot);
+        cache.put(*case, hot);
     }
     Ok(Sending {
         heads,
         payload,
         lookups,
     })
-}
-
-/// Whether two sets of heads are the same.
-fn same(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
-    a.len() == b.len() && a.iter().all(|h| b.contains(h))
 }

@@ -7,9 +7,12 @@ use automerge::{ActorId, ChangeHash};
 use wangge_proto::values::CaseId;
 use wangge_proto::workflow::DeadlinePolicy;
 
-use super::merge::{MergeContext, Merged, StoredCorrupt, merge};
+use super::merge::{MergeContext, Merged, Merges, StoredCorrupt};
 use super::send::{Sending, sending};
-use super::{BatchStats, CaseIndex, DocCache, HubStore, Lookups, Moved, Observer, Policy, Session};
+use super::{
+    BatchStats, CaseIndex, DocCache, HubStore, LoadedCase, Lookups, Moved, Observer, Policy,
+    Session,
+};
 use crate::wire::{
     self, CaseUpdate, Cursor, Kind, Outcome, Payload, SyncRequest, SyncResponse, Verdict,
 };
@@ -141,13 +144,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
         let uploads = &request.uploads;
         let results = self
             .store
-            .update_cases(&cases, |n, stored| match merge(stored, &uploads[n], &ctx) {
-                Ok((commit, merged)) => {
-                    let index = commit.as_ref().map(|c| c.index.clone());
-                    (commit, Ok((merged, index)))
-                }
-                Err(corrupt) => (None, Err(corrupt)),
-            })
+            .update_batch(&cases, Merges::new(uploads, &ctx))
             .await
             .map_err(store_error)?;
         for (upload, result) in request.uploads.iter().zip(results) {
@@ -193,12 +190,17 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
             });
         }
 
-        for case in &request.refetch {
-            if let Some((bytes, index)) = self.store.load_case(case).await.map_err(store_error)?
-                && index.in_scope(&session.scope)
+        let refetched = self
+            .store
+            .load_cases(&request.refetch)
+            .await
+            .map_err(store_error)?;
+        for (case, stored) in request.refetch.iter().zip(refetched) {
+            if let Some(stored) = stored
+                && stored.index.in_scope(&session.scope)
             {
                 // A case that does not load is left out; the phone asks again next time.
-                let Some(sent) = self.sending(case, bytes, None, &mut stats.served) else {
+                let Some(sent) = self.sending(case, stored, None, &mut stats.served) else {
                     continue;
                 };
                 if let Some(payload) = sent.payload {
@@ -258,11 +260,11 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 .map(|e| e.case)
                 .filter(|c| !answered.contains(c))
                 .collect();
-            let mut stored: BTreeMap<CaseId, Vec<u8>> = wanted
+            let mut stored: BTreeMap<CaseId, LoadedCase> = wanted
                 .iter()
                 .copied()
                 .zip(self.store.load_cases(&wanted).await.map_err(store_error)?)
-                .filter_map(|(case, found)| Some((case, found?.0)))
+                .filter_map(|(case, found)| Some((case, found?)))
                 .collect();
             let mut known: BTreeMap<CaseId, Vec<ChangeHash>> = if reset {
                 BTreeMap::new()
@@ -284,7 +286,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                     reached = entry.position;
                     continue;
                 }
-                let Some(bytes) = stored.remove(&entry.case) else {
+                let Some(stored) = stored.remove(&entry.case) else {
                     reached = entry.position;
                     continue;
                 };
@@ -292,7 +294,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
                 // (repaired), rather than stopping the feed for this phone at that entry.
                 let known = known.remove(&entry.case);
                 let served = &mut stats.served;
-                let Some(sent) = self.sending(&entry.case, bytes, known.as_deref(), served) else {
+                let Some(sent) = self.sending(&entry.case, stored, known.as_deref(), served) else {
                     reached = entry.position;
                     continue;
                 };
@@ -339,7 +341,7 @@ impl<S: HubStore, P: Policy> Hub<S, P> {
     fn sending(
         &self,
         case: &CaseId,
-        stored: Vec<u8>,
+        stored: LoadedCase,
         known: Option<&[ChangeHash]>,
         served: &mut Lookups,
     ) -> Option<Sending> {

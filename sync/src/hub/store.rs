@@ -26,7 +26,7 @@ pub struct StoredChange {
 pub struct CaseCommit {
     /// The new changes, in causal order. Storing one twice must do nothing.
     pub changes: Vec<StoredChange>,
-    /// The case's heads afterwards.
+    /// The case's heads afterwards, stored with it ([`Stored::heads`]).
     pub heads: Vec<ChangeHash>,
     /// Grid and departments afterwards.
     pub index: CaseIndex,
@@ -47,9 +47,70 @@ pub struct Previous {
     pub facts: CaseFacts,
 }
 
-/// A stored case as [`HubStore::load_case`] gives it: its bytes (loadable with
-/// `AutoCommit::load`) and its index.
-pub type LoadedCase = (Vec<u8>, CaseIndex);
+/// A stored case as [`HubStore::load_cases`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedCase {
+    /// Its bytes, loadable with `AutoCommit::load`.
+    pub bytes: Vec<u8>,
+    /// Its index.
+    pub index: CaseIndex,
+    /// Its heads, as stored with its last commit ([`Stored::heads`]).
+    pub heads: Option<Vec<ChangeHash>>,
+}
+
+/// A stored case as [`HubStore::update_batch`] gives it to [`CaseUpdates::update`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored<'a> {
+    /// Its heads, as stored with its last commit ([`CaseCommit::heads`]); `None` if that
+    /// commit was stored before stores kept heads. Heads name the whole set of changes,
+    /// so equal heads mean an equal document, however it is laid out in storage.
+    pub heads: Option<&'a [ChangeHash]>,
+    /// Its bytes, loadable with `AutoCommit::load` — `None` exactly when the updates said
+    /// they hold the case with these heads ([`CaseUpdates::holds`]).
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// What [`HubStore::update_batch`] runs on the cases of a batch.
+pub trait CaseUpdates: Send {
+    /// What the update of one case gives back.
+    type Output: Send;
+
+    /// Whether the caller already holds case `n` as stored, with these `heads` (then the
+    /// store need not read its bytes). Asked once per stored case whose heads are known,
+    /// before any update.
+    fn holds(&mut self, n: usize, heads: &[ChangeHash]) -> bool;
+
+    /// Updates case `n` of the batch (`None`: not stored) and gives the commit to store, if
+    /// any.
+    fn update(
+        &mut self,
+        n: usize,
+        stored: Option<Stored<'_>>,
+    ) -> (Option<CaseCommit>, Self::Output);
+}
+
+/// What [`HubStore::update_batch`] gives: each case's output, or the error of its writes
+/// (the outer `Err`: nothing was stored).
+pub type BatchResults<T, E> = Result<Vec<Result<T, E>>, E>;
+
+/// Updates that hold nothing: every stored case is read, and `update` sees its bytes.
+struct WithBytes<F>(F);
+
+impl<T, F> CaseUpdates for WithBytes<F>
+where
+    T: Send,
+    F: FnMut(usize, Option<&[u8]>) -> (Option<CaseCommit>, T) + Send,
+{
+    type Output = T;
+
+    fn holds(&mut self, _: usize, _: &[ChangeHash]) -> bool {
+        false
+    }
+
+    fn update(&mut self, n: usize, stored: Option<Stored<'_>>) -> (Option<CaseCommit>, T) {
+        (self.0)(n, stored.and_then(|s| s.bytes))
+    }
+}
 
 /// A case's place in the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,69 +141,48 @@ pub trait HubStore: Send + Sync {
         actors: &[ActorId],
     ) -> impl Future<Output = Result<Vec<ActorRecord>, Self::Error>> + Send;
 
-    /// Runs `update` on the stored case (its saved document and changes, loadable with
-    /// `AutoCommit::load`; `None` if unknown) and stores the commit it returns, if any: the
-    /// changes, a new feed position for the case, its index. Serialized per case, atomic.
-    fn update_case<T, F>(
+    /// Runs `updates` on each of `cases` in turn and stores the commits they give, in one
+    /// transaction where the store has them, so that a batch costs one commit: the store
+    /// locks the cases, reads their heads, asks [`CaseUpdates::holds`] of each stored one,
+    /// reads the bytes of the others, runs [`CaseUpdates::update`] on each case in order,
+    /// and stores each commit with a new feed position, its heads and the case's index.
+    ///
+    /// Every case is serialized for the whole call (across instances too, where the store
+    /// is shared). The outer `Err` means nothing was stored. An inner `Err` means that case's
+    /// writes failed and left nothing behind, while the other cases' commits are stored.
+    /// The `cases` are distinct.
+    fn update_batch<U: CaseUpdates>(
         &self,
-        case: &CaseId,
-        update: F,
-    ) -> impl Future<Output = Result<T, Self::Error>> + Send
-    where
-        T: Send,
-        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, T) + Send;
+        cases: &[CaseId],
+        updates: U,
+    ) -> impl Future<Output = BatchResults<U::Output, Self::Error>> + Send;
 
-    /// Runs `update` on each of `cases` in turn (with its position in `cases` and the stored
-    /// case, as for [`HubStore::update_case`]) and stores the commits it returns — in one
-    /// transaction where the store has them, so that a batch costs one commit.
-    ///
-    /// Every case is serialized as in [`HubStore::update_case`] for the whole call. The
-    /// outer `Err` means nothing was stored. An inner `Err` means that case's writes failed
-    /// and left nothing behind, while the other cases' commits are stored. The `cases` are
-    /// distinct.
-    ///
-    /// The default runs [`HubStore::update_case`] once per case.
+    /// [`HubStore::update_batch`] with updates that hold nothing: `update` gets each case's
+    /// position in `cases` and its stored bytes (`None` if unknown).
     fn update_cases<T, F>(
         &self,
         cases: &[CaseId],
-        mut update: F,
-    ) -> impl Future<Output = Result<Vec<Result<T, Self::Error>>, Self::Error>> + Send
+        update: F,
+    ) -> impl Future<Output = BatchResults<T, Self::Error>> + Send
     where
         T: Send,
         F: FnMut(usize, Option<&[u8]>) -> (Option<CaseCommit>, T) + Send,
     {
-        async move {
-            let mut results = Vec::with_capacity(cases.len());
-            for (n, case) in cases.iter().enumerate() {
-                let result = self.update_case(case, |stored| update(n, stored)).await?;
-                results.push(Ok(result));
-            }
-            Ok(results)
-        }
+        self.update_batch(cases, WithBytes(update))
     }
 
-    /// The stored case, as for [`HubStore::update_case`], and its index.
+    /// The stored case's bytes (loadable with `AutoCommit::load`) and its index.
     fn load_case(
         &self,
         case: &CaseId,
     ) -> impl Future<Output = Result<Option<(Vec<u8>, CaseIndex)>, Self::Error>> + Send;
 
-    /// [`HubStore::load_case`] for each of `cases`, in order — in one read where the store
+    /// Each of `cases` as stored, in order, with its heads — in one read where the store
     /// can (a feed page's cases cost a few statements instead of a few per case).
-    ///
-    /// The default calls [`HubStore::load_case`] once per case.
     fn load_cases(
         &self,
         cases: &[CaseId],
-    ) -> impl Future<Output = Result<Vec<Option<LoadedCase>>, Self::Error>> + Send {
-        async move {
-            let mut loaded = Vec::with_capacity(cases.len());
-            for case in cases {
-                loaded.push(self.load_case(case).await?);
-            }
-            Ok(loaded)
-        }
-    }
+    ) -> impl Future<Output = Result<Vec<Option<LoadedCase>>, Self::Error>> + Send;
 
     /// Cases in `session`'s scope whose position is after `after`, at most `limit`.
     fn feed(
@@ -200,28 +240,12 @@ impl<T: HubStore> HubStore for &T {
         (**self).actors(actors)
     }
 
-    fn update_case<R, F>(
-        &self,
-        case: &CaseId,
-        update: F,
-    ) -> impl Future<Output = Result<R, Self::Error>> + Send
-    where
-        R: Send,
-        F: FnOnce(Option<&[u8]>) -> (Option<CaseCommit>, R) + Send,
-    {
-        (**self).update_case(case, update)
-    }
-
-    fn update_cases<R, F>(
+    fn update_batch<U: CaseUpdates>(
         &self,
         cases: &[CaseId],
-        update: F,
-    ) -> impl Future<Output = Result<Vec<Result<R, Self::Error>>, Self::Error>> + Send
-    where
-        R: Send,
-        F: FnMut(usize, Option<&[u8]>) -> (Option<CaseCommit>, R) + Send,
-    {
-        (**self).update_cases(cases, update)
+        updates: U,
+    ) -> impl Future<Output = BatchResults<U::Output, Self::Error>> + Send {
+        (**self).update_batch(cases, updates)
     }
 
     fn load_case(

@@ -18,11 +18,12 @@ macro_rules! cases {
         mod cases {
             use std::collections::{BTreeSet, HashMap};
 
+            use automerge::ChangeHash;
             use wangge_proto::values::DepartmentCode;
             use wangge_sync::hub::{CaseFacts, CaseIndex};
 
             use $crate::store::StoreError;
-            use $crate::store::compaction::{ChangeRow, StoredCase, WritePlan};
+            use $crate::store::compaction::{ChangeRow, RowCount, StoredCase, WritePlan};
             use $crate::store::params::Param;
             use $crate::store::rows;
 
@@ -83,6 +84,46 @@ macro_rules! cases {
                 })
             }
 
+            /// What a batch's update reads of a stored case before any of its bytes.
+            pub(super) struct Shape {
+                /// Its heads as of its last commit (`None`: written before heads were).
+                pub heads: Option<Vec<ChangeHash>>,
+                /// Its change rows, counted.
+                pub rows: RowCount,
+            }
+
+            /// The shapes of the stored cases among `ids` (absent ones are left out): one
+            /// statement that reads no snapshot and no change bytes.
+            pub(super) async fn shapes(
+                conn: &mut Conn,
+                ids: &[&str],
+            ) -> Result<HashMap<String, Shape>, StoreError> {
+                let found: Vec<(String, Option<Vec<u8>>, i64, i64)> = batch::fetch_for_ids(
+                    conn,
+                    "SELECT c.id, c.heads, COUNT(ch.seq), COALESCE(MAX(ch.seq), 0)
+                     FROM cases c LEFT JOIN case_changes ch ON ch.case_id = c.id
+                     WHERE c.id {in_ids} GROUP BY c.id, c.heads",
+                    Vec::new(),
+                    ids,
+                )
+                .await?;
+                found
+                    .into_iter()
+                    .map(|(id, heads, rows, last_seq)| {
+                        let shape = Shape {
+                            heads: heads.as_deref().map(rows::heads).transpose()?,
+                            rows: RowCount {
+                                rows: usize::try_from(rows::count(rows)?).map_err(|_| {
+                                    StoreError::Invalid(format!("{rows} change rows"))
+                                })?,
+                                last_seq,
+                            },
+                        };
+                        Ok((id, shape))
+                    })
+                    .collect()
+            }
+
             /// The stored cases among `ids` (absent ones are left out), read inside the caller's transaction.
             pub(super) async fn load_many(
                 conn: &mut Conn,
@@ -131,25 +172,27 @@ macro_rules! cases {
                 Ok(cases)
             }
 
-            /// The indexes of the stored cases among `ids` (absent ones are left out).
+            /// The indexes and heads of the stored cases among `ids` (absent ones are left
+            /// out).
             pub(super) async fn indexes(
                 conn: &mut Conn,
                 ids: &[&str],
-            ) -> Result<HashMap<String, CaseIndex>, StoreError> {
-                let grids: Vec<(String, String)> = batch::fetch_for_ids(
+            ) -> Result<HashMap<String, (CaseIndex, Option<Vec<ChangeHash>>)>, StoreError> {
+                let grids: Vec<(String, String, Option<Vec<u8>>)> = batch::fetch_for_ids(
                     conn,
-                    "SELECT id, grid FROM cases WHERE id {in_ids}",
+                    "SELECT id, grid, heads FROM cases WHERE id {in_ids}",
                     Vec::new(),
                     ids,
                 )
                 .await?;
                 let mut indexes = HashMap::with_capacity(grids.len());
-                for (id, grid) in grids {
+                for (id, grid, heads) in grids {
                     let index = CaseIndex {
                         grid: rows::parse("grid code", &grid)?,
                         departments: BTreeSet::new(),
                     };
-                    indexes.insert(id, index);
+                    let heads = heads.as_deref().map(rows::heads).transpose()?;
+                    indexes.insert(id, (index, heads));
                 }
                 let departments: Vec<(String, String)> = batch::fetch_for_ids(
                     conn,
@@ -159,7 +202,7 @@ macro_rules! cases {
                 )
                 .await?;
                 for (id, department) in departments {
-                    if let Some(index) = indexes.get_mut(&id) {
+                    if let Some((index, _)) = indexes.get_mut(&id) {
                         index
                             .departments
                             .insert(rows::parse("department code", &department)?);
@@ -176,6 +219,8 @@ macro_rules! cases {
                 pub index: &'a CaseIndex,
                 /// Its index as stored, if known (`CaseCommit::previous`).
                 pub previous: Option<&'a CaseIndex>,
+                /// Its heads afterwards.
+                pub heads: &'a [ChangeHash],
                 /// Its facts afterwards: the list columns of its row.
                 pub facts: &'a CaseFacts,
                 /// The earliest due time of its running deadlines (`facts::next_due`).
@@ -215,6 +260,7 @@ macro_rules! cases {
                             Param::Text(w.index.grid.community().to_string()),
                             Param::Text(w.index.grid.street().to_string()),
                             Param::Int(now),
+                            Param::Bytes(rows::heads_bytes(w.heads)),
                         ];
                         row.extend(super::facts::list_columns(w.facts));
                         row.push(Param::MaybeInt(w.next_due_at));
@@ -227,10 +273,12 @@ macro_rules! cases {
                 batch::values(
                     conn,
                     "INSERT INTO cases (id, snapshot, position, grid, community, street, updated_at,
-                         status, tier, category, title, reporter, source, created_at, next_due_at)",
+                         heads, status, tier, category, title, reporter, source, created_at,
+                         next_due_at)",
                     case_rows,
                     "ON CONFLICT (id) DO UPDATE SET
                          position = excluded.position,
+                         heads = excluded.heads,
                          grid = excluded.grid,
                          community = excluded.community,
                          street = excluded.street,

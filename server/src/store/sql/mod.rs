@@ -238,69 +238,58 @@ macro_rules! store_impls {
                 accounts::records(&self.pool, actors).await
             }
 
-            async fn update_case<T, F>(
-                &self,
-                case: &wangge_proto::values::CaseId,
-                update: F,
-            ) -> Result<T, $crate::store::StoreError>
-            where
-                T: Send,
-                F: FnOnce(Option<&[u8]>) -> (Option<wangge_sync::hub::CaseCommit>, T) + Send,
-            {
-                let id = case.to_string();
-                let mut tx = self.begin_case(case).await?;
-                let stored = cases::load(&mut tx, &id).await?.map(|(stored, _)| stored);
-                let document = stored.as_ref().map(|s| s.document());
-                let (commit, result) = update(document.as_deref());
-                let Some(commit) = commit else {
-                    tx.rollback().await?;
-                    return Ok(result);
-                };
-                let plan = $crate::store::compaction::plan(
-                    &stored.unwrap_or_default(),
-                    &commit,
-                    $crate::store::COMPACT_AFTER,
-                );
-                let now = wangge_proto::values::Timestamp::now().as_millis();
-                let write = Commit {
-                    n: 0,
-                    id: &id,
-                    commit: &commit,
-                    plan: &plan,
-                };
-                write_commits(&mut tx, &[write], now).await?;
-                tx.commit().await?;
-                Ok(result)
-            }
-
-            async fn update_cases<T, F>(
+            async fn update_batch<U: wangge_sync::hub::CaseUpdates>(
                 &self,
                 cases: &[wangge_proto::values::CaseId],
-                mut update: F,
-            ) -> Result<Vec<Result<T, $crate::store::StoreError>>, $crate::store::StoreError>
-            where
-                T: Send,
-                F: FnMut(usize, Option<&[u8]>) -> (Option<wangge_sync::hub::CaseCommit>, T)
-                    + Send,
+                mut updates: U,
+            ) -> Result<Vec<Result<U::Output, $crate::store::StoreError>>, $crate::store::StoreError>
             {
+                use $crate::store::compaction::{self, StoredCase};
+                use $crate::store::COMPACT_AFTER;
                 let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
                 let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                // Every case of the batch locked, then read, in one transaction.
+                // Every case of the batch locked, then read, in one transaction: first the
+                // heads, then the bytes of the cases the updates do not hold.
                 let mut tx = self.begin_cases(cases).await?;
-                let mut stored = cases::load_many(&mut tx, &id_refs).await?;
+                let shapes = cases::shapes(&mut tx, &id_refs).await?;
+                let unheld: Vec<&str> = id_refs
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, id)| match shapes.get(**id) {
+                        Some(shape) => !shape
+                            .heads
+                            .as_deref()
+                            .is_some_and(|heads| updates.holds(*n, heads)),
+                        None => false,
+                    })
+                    .map(|(_, id)| *id)
+                    .collect();
+                let mut stored = if unheld.is_empty() {
+                    std::collections::HashMap::new()
+                } else {
+                    cases::load_many(&mut tx, &unheld).await?
+                };
                 let mut results = Vec::with_capacity(ids.len());
                 let mut commits = Vec::new();
                 for (n, id) in ids.iter().enumerate() {
-                    let stored = stored.remove(id.as_str());
-                    let document = stored.as_ref().map(|s| s.document());
-                    let (commit, result) = update(n, document.as_deref());
+                    let shape = shapes.get(id.as_str());
+                    let full = stored.remove(id.as_str());
+                    let bytes = full.as_ref().map(StoredCase::document);
+                    let given = shape.map(|shape| wangge_sync::hub::Stored {
+                        heads: shape.heads.as_deref(),
+                        bytes: bytes.as_deref(),
+                    });
+                    let (commit, result) = updates.update(n, given);
                     results.push(Ok(result));
                     if let Some(commit) = commit {
-                        let plan = $crate::store::compaction::plan(
-                            &stored.unwrap_or_default(),
-                            &commit,
-                            $crate::store::COMPACT_AFTER,
-                        );
+                        let plan = match &full {
+                            Some(full) => Some(compaction::plan(full, &commit, COMPACT_AFTER)),
+                            None => compaction::plan_appending(
+                                shape.map(|s| s.rows).unwrap_or_default(),
+                                &commit,
+                                COMPACT_AFTER,
+                            ),
+                        };
                         commits.push((n, commit, plan));
                     }
                 }
@@ -308,6 +297,27 @@ macro_rules! store_impls {
                     tx.rollback().await?;
                     return Ok(results);
                 }
+                // Held cases due for compaction: read them now, and plan from everything.
+                let due: Vec<&str> = commits
+                    .iter()
+                    .filter(|(_, _, plan)| plan.is_none())
+                    .map(|(n, _, _)| id_refs[*n])
+                    .collect();
+                let mut due = if due.is_empty() {
+                    std::collections::HashMap::new()
+                } else {
+                    cases::load_many(&mut tx, &due).await?
+                };
+                let commits: Vec<_> = commits
+                    .into_iter()
+                    .map(|(n, commit, plan)| {
+                        let plan = plan.unwrap_or_else(|| {
+                            let full = due.remove(id_refs[n]).unwrap_or_default();
+                            compaction::plan(&full, &commit, COMPACT_AFTER)
+                        });
+                        (n, commit, plan)
+                    })
+                    .collect();
                 let now = wangge_proto::values::Timestamp::now().as_millis();
                 let writes: Vec<Commit<'_>> = commits
                     .iter()
@@ -359,8 +369,12 @@ macro_rules! store_impls {
                     .iter()
                     .map(|id| {
                         let stored = stored.remove(id.as_str())?;
-                        let index = indexes.remove(id.as_str())?;
-                        Some((stored.document(), index))
+                        let (index, heads) = indexes.remove(id.as_str())?;
+                        Some(wangge_sync::hub::LoadedCase {
+                            bytes: stored.document(),
+                            index,
+                            heads,
+                        })
                     })
                     .collect())
             }
@@ -481,6 +495,7 @@ macro_rules! store_impls {
                     id: c.id,
                     index: &c.commit.index,
                     previous: c.commit.previous.as_ref().map(|p| &p.index),
+                    heads: &c.commit.heads,
                     facts: &c.commit.facts,
                     next_due_at,
                     plan: c.plan,
