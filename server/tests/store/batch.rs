@@ -20,6 +20,7 @@ store_tests!(
     each_case_sees_its_stored_document,
     a_case_without_a_commit_stores_nothing,
     a_case_whose_writes_fail_leaves_nothing_and_the_others_commit,
+    a_large_batch_is_written_in_runs_and_a_failing_case_leaves_only_itself_out,
     two_batches_in_opposite_orders_both_finish,
 );
 
@@ -125,6 +126,51 @@ async fn a_case_whose_writes_fail_leaves_nothing_and_the_others_commit<S: Backen
     assert_eq!(sorted(loaded.get_heads()), sorted(third.get_heads()));
     assert!(loaded.get_change_by_hash(&before_third[0]).is_some());
     assert_eq!(store.load_case(&case_id(3)).await.unwrap().unwrap().1, idx);
+}
+
+/// A batch large enough to be merged in runs, the first run's commits written while the
+/// second is merged — with a case of the first run whose writes fail.
+async fn a_large_batch_is_written_in_runs_and_a_failing_case_leaves_only_itself_out<S: Backend>(
+    fx: Fixture<S>,
+) {
+    const CASES: u32 = 40;
+    const POISONED: u32 = 5;
+    if poison_case(&fx, &case_id(POISONED)).await.is_none() {
+        // SQLite in memory: no second connection can reach the database.
+        return;
+    }
+    let store = fx.store;
+    let cases: Vec<CaseId> = (1..=CASES).map(case_id).collect();
+    let (mut docs, commits): (Vec<_>, Vec<_>) = (1..=CASES).map(fresh_commit).unzip();
+    let mut commits: Vec<Option<CaseCommit>> = commits.into_iter().map(Some).collect();
+    let results = store
+        .update_cases(&cases, |n, bytes| {
+            assert!(bytes.is_none(), "a new case has no bytes");
+            (commits[n].take(), n)
+        })
+        .await
+        .unwrap();
+    for (n, result) in results.iter().enumerate() {
+        if n as u32 + 1 == POISONED {
+            assert!(result.is_err(), "the poisoned case must fail");
+        } else {
+            assert!(matches!(result, Ok(m) if *m == n), "case {n}: {result:?}");
+        }
+    }
+    let (fed, head) = feed_cases(&store).await;
+    let expected: BTreeSet<CaseId> = (1..=CASES)
+        .filter(|n| *n != POISONED)
+        .map(case_id)
+        .collect();
+    assert_eq!(fed, expected);
+    assert!(head >= Cursor(u64::from(CASES) - 1));
+    for (n, doc) in docs.iter_mut().enumerate() {
+        let case = case_id(n as u32 + 1);
+        match stored_doc(&store, &case).await {
+            Some(mut loaded) => assert_eq!(sorted(loaded.get_heads()), sorted(doc.get_heads())),
+            None => assert_eq!(case, case_id(POISONED)),
+        }
+    }
 }
 
 async fn two_batches_in_opposite_orders_both_finish<S: Backend>(fx: Fixture<S>) {

@@ -242,25 +242,23 @@ macro_rules! store_impls {
                 &self,
                 cases: &[wangge_proto::values::CaseId],
                 mut updates: U,
-            ) -> Result<Vec<Result<U::Output, $crate::store::StoreError>>, $crate::store::StoreError>
-            {
-                use $crate::store::compaction::{self, StoredCase};
-                use $crate::store::COMPACT_AFTER;
+            ) -> wangge_sync::hub::BatchResults<U::Output, $crate::store::StoreError> {
                 let ids: Vec<String> = cases.iter().map(ToString::to_string).collect();
-                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 // Every case of the batch locked, then read, in one transaction: first the
                 // heads, then the bytes of the cases the updates do not hold.
                 let mut tx = self.begin_cases(cases).await?;
-                let shapes = cases::shapes(&mut tx, &id_refs).await?;
-                let unheld: Vec<&str> = id_refs
+                let shapes = cases::shapes(&mut tx, &ids).await?;
+                let unheld: Vec<&str> = ids
                     .iter()
                     .enumerate()
-                    .filter(|(n, id)| match shapes.get(**id) {
-                        Some(shape) => !shape
-                            .heads
-                            .as_deref()
-                            .is_some_and(|heads| updates.holds(*n, heads)),
-                        None => false,
+                    .filter(|(n, id)| {
+                        shapes.get(**id).is_some_and(|shape| {
+                            !shape
+                                .heads
+                                .as_deref()
+                                .is_some_and(|heads| updates.holds(*n, heads))
+                        })
                     })
                     .map(|(_, id)| *id)
                     .collect();
@@ -269,70 +267,43 @@ macro_rules! store_impls {
                 } else {
                     cases::load_many(&mut tx, &unheld).await?
                 };
-                let mut results = Vec::with_capacity(ids.len());
-                let mut commits = Vec::new();
-                for (n, id) in ids.iter().enumerate() {
-                    let shape = shapes.get(id.as_str());
-                    let full = stored.remove(id.as_str());
-                    let bytes = full.as_ref().map(StoredCase::document);
-                    let given = shape.map(|shape| wangge_sync::hub::Stored {
-                        heads: shape.heads.as_deref(),
-                        bytes: bytes.as_deref(),
-                    });
-                    let (commit, result) = updates.update(n, given);
-                    results.push(Ok(result));
-                    if let Some(commit) = commit {
-                        let plan = match &full {
-                            Some(full) => Some(compaction::plan(full, &commit, COMPACT_AFTER)),
-                            None => compaction::plan_appending(
-                                shape.map(|s| s.rows).unwrap_or_default(),
-                                &commit,
-                                COMPACT_AFTER,
-                            ),
-                        };
-                        commits.push((n, commit, plan));
-                    }
-                }
-                if commits.is_empty() {
-                    tx.rollback().await?;
-                    return Ok(results);
-                }
-                // Held cases due for compaction: read them now, and plan from everything.
-                let due: Vec<&str> = commits
-                    .iter()
-                    .filter(|(_, _, plan)| plan.is_none())
-                    .map(|(n, _, _)| id_refs[*n])
-                    .collect();
-                let mut due = if due.is_empty() {
-                    std::collections::HashMap::new()
-                } else {
-                    cases::load_many(&mut tx, &due).await?
+                let read = Read {
+                    ids: &ids,
+                    shapes: &shapes,
                 };
-                let commits: Vec<_> = commits
-                    .into_iter()
-                    .map(|(n, commit, plan)| {
-                        let plan = plan.unwrap_or_else(|| {
-                            let full = due.remove(id_refs[n]).unwrap_or_default();
-                            compaction::plan(&full, &commit, COMPACT_AFTER)
-                        });
-                        (n, commit, plan)
-                    })
-                    .collect();
+                // Each run's commits are written while the next run is merged: the database
+                // works while this process merges (ADR 0015).
                 let now = wangge_proto::values::Timestamp::now().as_millis();
-                let writes: Vec<Commit<'_>> = commits
-                    .iter()
-                    .map(|(n, commit, plan)| Commit {
-                        n: *n,
-                        id: &ids[*n],
-                        commit,
-                        plan,
+                let mut outputs: Vec<Option<U::Output>> = ids.iter().map(|_| None).collect();
+                let mut failed = Vec::new();
+                let mut committed = false;
+                let mut merged = Vec::new();
+                for run in runs(ids.len()) {
+                    let merging = merge_run(&mut updates, run, &read, &mut stored, &mut outputs);
+                    let writing = write_run(&mut tx, &read, std::mem::take(&mut merged), now);
+                    let (next, written) = tokio::join!(merging, writing);
+                    failed.extend(written?);
+                    committed |= !next.is_empty();
+                    merged = next;
+                }
+                failed.extend(write_run(&mut tx, &read, merged, now).await?);
+                if committed {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
+                let mut results: Vec<Result<U::Output, $crate::store::StoreError>> = outputs
+                    .into_iter()
+                    .map(|output| {
+                        output.ok_or_else(|| {
+                            $crate::store::StoreError::Invalid("a case of the batch was not updated".into())
+                        })
                     })
                     .collect();
-                for (n, error) in write_batch(&mut tx, &writes, now).await? {
+                for (n, error) in failed {
                     tracing::warn!(case = %ids[n], %error, "a case of the batch was not stored");
                     results[n] = Err(error);
                 }
-                tx.commit().await?;
                 Ok(results)
             }
 
@@ -432,6 +403,122 @@ macro_rules! store_impls {
             id: &'a str,
             commit: &'a wangge_sync::hub::CaseCommit,
             plan: &'a $crate::store::compaction::WritePlan,
+        }
+
+        /// What `update_batch` read of its cases before merging them.
+        struct Read<'a> {
+            /// The batch's case ids, in order.
+            ids: &'a [&'a str],
+            /// The stored cases' heads and counted rows.
+            shapes: &'a std::collections::HashMap<String, cases::Shape>,
+        }
+
+        /// A commit a merge gave, with its planned writes (`None`: a held case due for
+        /// compaction, planned once it is read).
+        struct Merged {
+            n: usize,
+            commit: wangge_sync::hub::CaseCommit,
+            plan: Option<$crate::store::compaction::WritePlan>,
+        }
+
+        /// A batch is merged in runs of about this many cases, and in two at least once it
+        /// has [`PIPELINE_FROM`] cases.
+        const RUN_CASES: usize = 100;
+        const PIPELINE_FROM: usize = 32;
+
+        /// The runs a batch of `n` cases is merged in: equal parts, in order.
+        fn runs(n: usize) -> Vec<std::ops::Range<usize>> {
+            let count = if n >= PIPELINE_FROM {
+                n.div_ceil(RUN_CASES).max(2)
+            } else {
+                1
+            };
+            let size = n.div_ceil(count).max(1);
+            (0..n).step_by(size).map(|start| start..(start + size).min(n)).collect()
+        }
+
+        /// Runs the updates of the cases in `run`, keeping their outputs, and gives the
+        /// commits with their planned writes. Yields after each case, so the previous run's
+        /// writes move on between merges.
+        async fn merge_run<U: wangge_sync::hub::CaseUpdates>(
+            updates: &mut U,
+            run: std::ops::Range<usize>,
+            read: &Read<'_>,
+            stored: &mut std::collections::HashMap<String, $crate::store::compaction::StoredCase>,
+            outputs: &mut [Option<U::Output>],
+        ) -> Vec<Merged> {
+            use $crate::store::COMPACT_AFTER;
+            use $crate::store::compaction;
+            let mut merged = Vec::new();
+            for n in run {
+                let shape = read.shapes.get(read.ids[n]);
+                let full = stored.remove(read.ids[n]);
+                let bytes = full.as_ref().map(compaction::StoredCase::document);
+                let given = shape.map(|shape| wangge_sync::hub::Stored {
+                    heads: shape.heads.as_deref(),
+                    bytes: bytes.as_deref(),
+                });
+                let (commit, output) = updates.update(n, given);
+                outputs[n] = Some(output);
+                if let Some(commit) = commit {
+                    let plan = match &full {
+                        Some(full) => Some(compaction::plan(full, &commit, COMPACT_AFTER)),
+                        None => compaction::plan_appending(
+                            shape.map(|s| s.rows).unwrap_or_default(),
+                            &commit,
+                            COMPACT_AFTER,
+                        ),
+                    };
+                    merged.push(Merged { n, commit, plan });
+                }
+                tokio::task::yield_now().await;
+            }
+            merged
+        }
+
+        /// Writes the commits of a run (reading first the held cases due for compaction),
+        /// as `write_batch`; nothing for no commits.
+        async fn write_run(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            read: &Read<'_>,
+            merged: Vec<Merged>,
+            now: i64,
+        ) -> Result<Vec<(usize, $crate::store::StoreError)>, $crate::store::StoreError> {
+            use $crate::store::COMPACT_AFTER;
+            use $crate::store::compaction;
+            if merged.is_empty() {
+                return Ok(Vec::new());
+            }
+            let due: Vec<&str> = merged
+                .iter()
+                .filter(|m| m.plan.is_none())
+                .map(|m| read.ids[m.n])
+                .collect();
+            let mut due = if due.is_empty() {
+                std::collections::HashMap::new()
+            } else {
+                cases::load_many(conn, &due).await?
+            };
+            let planned: Vec<(usize, wangge_sync::hub::CaseCommit, compaction::WritePlan)> = merged
+                .into_iter()
+                .map(|Merged { n, commit, plan }| {
+                    let plan = plan.unwrap_or_else(|| {
+                        let full = due.remove(read.ids[n]).unwrap_or_default();
+                        compaction::plan(&full, &commit, COMPACT_AFTER)
+                    });
+                    (n, commit, plan)
+                })
+                .collect();
+            let writes: Vec<Commit<'_>> = planned
+                .iter()
+                .map(|(n, commit, plan)| Commit {
+                    n: *n,
+                    id: read.ids[*n],
+                    commit,
+                    plan,
+                })
+                .collect();
+            write_batch(conn, &writes, now).await
         }
 
         /// Writes `commits` inside the caller's transaction: all at once, or, if that fails,
