@@ -2,8 +2,8 @@
 //!
 //! # Per-case serialization
 //!
-//! `update_case` runs in one transaction that first takes `pg_advisory_xact_lock` on a 64-bit
-//! key derived from the case id ([`case_lock_key`]). The lock lives in the database, so it
+//! `update_batch` runs in one transaction that first takes `pg_advisory_xact_lock` on a 64-bit
+//! key derived from each case id ([`case_lock_key`]). The lock lives in the database, so it
 //! serializes writers of a case across every pool and every server instance, it works for a
 //! case that has no row yet (a row lock would not), and it is released by commit or rollback
 //! — also when a connection dies. Two cases whose keys collide merely wait for each other.
@@ -24,14 +24,17 @@
 //!
 //! The row lock is the "second, global lock from allocation until commit"; it is a row lock
 //! rather than `pg_advisory_xact_lock` on a fixed key because taking it *is* the allocation,
-//! in one statement. It serializes only the short tail of each write: the merge in the
-//! caller's closure and any compaction run before it, under the per-case lock alone.
+//! in one statement. It serializes the tail of each write: from the first run's writes to
+//! the commit. The first run's merges (and the compaction they plan) happen before it under
+//! the case locks alone; since writes overlap merges (ADR 0015) the later runs' merges of a
+//! large batch happen inside it, which makes one instance faster and the section that all
+//! instances take in turn longer.
 //! Deadlock is impossible: every writer takes its case locks, then the `feed_head` row, and
 //! nothing after.
 //!
 //! # Batches
 //!
-//! `update_cases` merges a whole sync request in one transaction (one commit for up to a few
+//! `update_batch` merges a whole sync request in one transaction (one commit for up to a few
 //! hundred cases). It takes the advisory locks of all its cases first, in ascending key order,
 //! in one statement; every other writer takes case locks in the same order (one case is the
 //! trivial order) and the `feed_head` row only after all of them, so two batches sharing cases

@@ -8,9 +8,9 @@
 //! A write takes its feed positions (one per commit, in order) before its other writes, with
 //! an `UPDATE … RETURNING` on the single `feed_head` row. That row lock is held until commit,
 //! so writers pass the allocation one at a time and commit in position order (the PostgreSQL
-//! module explains why that keeps the feed from skipping). The slow parts — the hub's
-//! validated merges in the caller's closure, and compaction — run before it, so that global
-//! section is a handful of statements and the commit.
+//! module explains why that keeps the feed from skipping). The first run of a batch is merged
+//! and compacted before it; a large batch's later runs are merged while the earlier runs'
+//! writes hold it (ADR 0015).
 
 macro_rules! cases {
     ($db:ty) => {

@@ -2,8 +2,8 @@
 //!
 //! SQLite has one writer at a time, so every write begins with `BEGIN IMMEDIATE`: it takes
 //! the database's write lock up front (waiting up to the busy timeout for it), which
-//! serializes `update_case` and `update_cases` (a whole sync request's cases in one
-//! transaction) for every case at once, and no transaction ever has to upgrade a
+//! serializes `update_batch` (a whole sync request's cases in one transaction) for every
+//! case at once, and no transaction ever has to upgrade a
 //! read lock into a write lock (the upgrade is what fails with `SQLITE_BUSY` at once instead
 //! of waiting). Readers are not blocked: in WAL mode they see the last committed state.
 //! Positions are therefore handed out and committed in order, trivially.
