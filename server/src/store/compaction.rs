@@ -71,6 +71,26 @@ pub(crate) struct WritePlan {
     pub delete: Vec<ChangeHash>,
 }
 
+/// The rows `commit` adds, numbered on from `last_seq`: each of its changes not among
+/// `stored` (the hashes of the stored rows), once even if the commit names it twice.
+fn new_rows(
+    commit: &CaseCommit,
+    mut stored: BTreeSet<ChangeHash>,
+    last_seq: i64,
+) -> Vec<ChangeRow> {
+    commit
+        .changes
+        .iter()
+        .filter(|c| stored.insert(c.hash))
+        .zip(last_seq + 1..)
+        .map(|(c, seq)| ChangeRow {
+            hash: c.hash,
+            bytes: c.bytes.clone(),
+            seq,
+        })
+        .collect()
+}
+
 /// Plans the writes of `commit` on top of a case whose rows are only counted, as long as it
 /// needs no compaction; `None` when it does (then read the case and [`plan`]). The commit's
 /// changes are new to the case (the hub held exactly the stored document), so each becomes a
@@ -80,18 +100,7 @@ pub(crate) fn plan_appending(
     commit: &CaseCommit,
     compact_after: usize,
 ) -> Option<WritePlan> {
-    let mut seen = BTreeSet::new();
-    let insert: Vec<ChangeRow> = commit
-        .changes
-        .iter()
-        .filter(|c| seen.insert(c.hash))
-        .zip(stored.last_seq + 1..)
-        .map(|(c, seq)| ChangeRow {
-            hash: c.hash,
-            bytes: c.bytes.clone(),
-            seq,
-        })
-        .collect();
+    let insert = new_rows(commit, BTreeSet::new(), stored.last_seq);
     (stored.rows + insert.len() <= compact_after).then(|| WritePlan {
         insert,
         ..WritePlan::default()
@@ -101,20 +110,12 @@ pub(crate) fn plan_appending(
 /// Plans the writes of `commit` on top of `stored`, compacting when the case would hold more
 /// than `compact_after` rows.
 pub(crate) fn plan(stored: &StoredCase, commit: &CaseCommit, compact_after: usize) -> WritePlan {
-    let mut seen: BTreeSet<ChangeHash> = stored.rows.iter().map(|r| r.hash).collect();
-    let next_seq = stored.rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
-    // A change stored already (or twice in one commit) is stored once.
-    let insert: Vec<ChangeRow> = commit
-        .changes
-        .iter()
-        .filter(|c| seen.insert(c.hash))
-        .zip(next_seq..)
-        .map(|(c, seq)| ChangeRow {
-            hash: c.hash,
-            bytes: c.bytes.clone(),
-            seq,
-        })
-        .collect();
+    let last_seq = stored.rows.iter().map(|r| r.seq).max().unwrap_or(0);
+    let insert = new_rows(
+        commit,
+        stored.rows.iter().map(|r| r.hash).collect(),
+        last_seq,
+    );
     if stored.rows.len() + insert.len() <= compact_after {
         return WritePlan {
             insert,
