@@ -20,7 +20,8 @@ use std::process::ExitCode;
 use wangge_bench::{mobile, report, server, sync};
 
 /// The server's allocator (ADR 0013): the server figures measure the merge as the server
-/// binary runs it.
+/// binary runs it. The phone's memory figures are measured in `wangge-bench-phone`, which
+/// runs on the C library's allocator, as the phone library does in an app.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -29,16 +30,6 @@ const USAGE: &str =
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some(mobile::peak::CHILD_COMMAND) {
-        return run_child("photo", mobile::peak::child_main());
-    }
-    if args.first().map(String::as_str) == Some(mobile::store_open::CHILD_COMMAND) {
-        let Some(path) = args.get(1) else {
-            eprintln!("{} PATH", mobile::store_open::CHILD_COMMAND);
-            return ExitCode::from(2);
-        };
-        return run_child("store", mobile::store_open::child_main(path));
-    }
     let mut json = false;
     let mut quick = false;
     let mut command = None;
@@ -164,21 +155,6 @@ fn run_mobile(json: bool, quick: bool, only_photo: bool) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
-}
-
-/// The child process of `photo-peak-mem` (see `mobile::peak`).
-/// Prints a measuring child's report, or its error.
-fn run_child(what: &str, report: sync::Result<String>) -> ExitCode {
-    match report {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("{what} child failed: {error}");
-            ExitCode::FAILURE
-        }
     }
 }
 

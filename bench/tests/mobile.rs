@@ -11,7 +11,7 @@ use wangge_bench::mobile::{self, Config};
 #[test]
 fn quick_mobile_figures_are_complete_and_refuse_the_bombs() {
     let config = Config {
-        executable: PathBuf::from(env!("CARGO_BIN_EXE_wangge-bench")),
+        child_executable: PathBuf::from(env!("CARGO_BIN_EXE_wangge-bench-phone")),
         ..Config::quick()
     };
     let figures = mobile::run(&config).unwrap();

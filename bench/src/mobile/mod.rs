@@ -53,9 +53,10 @@ pub struct Config {
     pub store_runs: usize,
     /// Timed durable edits.
     pub edits: usize,
-    /// This benchmark's executable, started again as the child that measures peak memory
-    /// (`wangge-bench __photo-child`).
-    pub executable: PathBuf,
+    /// `wangge-bench-phone`, started as the children that measure peak memory and the store's
+    /// cold open (`__photo-child`, `__store-child`): on the C library's allocator, as in an
+    /// app, not on the server's that `wangge-bench` declares.
+    pub child_executable: PathBuf,
 }
 
 impl Config {
@@ -72,7 +73,7 @@ impl Config {
             store_cases: 10_000,
             store_runs: 5,
             edits: 500,
-            executable: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("wangge-bench")),
+            child_executable: phone_child_executable(),
         }
     }
 
@@ -124,6 +125,15 @@ pub(crate) fn percentile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let rank = (q * values.len() as f64).ceil() as usize;
     values[rank.clamp(1, values.len()) - 1]
+}
+
+/// `wangge-bench-phone` beside this executable (cargo builds both into one directory).
+fn phone_child_executable() -> PathBuf {
+    const NAME: &str = "wangge-bench-phone";
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(NAME)))
+        .unwrap_or_else(|| PathBuf::from(NAME))
 }
 
 /// A `kB` line of `/proc/self/status` (Linux), such as `VmHWM:`.

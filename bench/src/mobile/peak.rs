@@ -1,6 +1,6 @@
 //! `photo-peak-mem`: peak extra resident memory while one 12 MP photo is processed, measured
-//! in a child process of this benchmark (`wangge-bench __photo-child`, photo on stdin) so
-//! nothing else the benchmark holds is counted.
+//! in a child process (`wangge-bench-phone __photo-child`, photo on stdin), so nothing else
+//! the benchmark holds is counted, and on the C library's allocator, as in an app.
 //!
 //! The child processes a small photo first (so code pages and lazily built tables are
 //! resident, as in an app that has processed a photo before), resets its peak with
@@ -74,13 +74,13 @@ pub fn run(config: &Config, photos: &[Vec<u8>]) -> Result<Vec<Figure>> {
 
 /// Processes `bytes` in a child process and returns its report.
 pub fn measure(config: &Config, bytes: &[u8]) -> Result<ChildReport> {
-    let mut child = Command::new(&config.executable)
+    let mut child = Command::new(&config.child_executable)
         .arg(CHILD_COMMAND)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", config.executable.display()))?;
+        .map_err(|e| format!("cannot start {}: {e}", config.child_executable.display()))?;
     child
         .stdin
         .take()

@@ -1,9 +1,10 @@
 //! `store-open-10k`: open a phone store holding 10,000 cases and list the 50 most recently
 //! updated — what an app does on a cold start before it can draw its first screen.
 //!
-//! Measured in a child process of this benchmark (`wangge-bench __store-child PATH`), so the
-//! time includes opening the SQLite file and the schema check, and the resident memory is the
-//! whole process's peak (`VmHWM`), the figure a phone's OS judges the app by. The file was just
+//! Measured in a child process (`wangge-bench-phone __store-child PATH`, on the C library's
+//! allocator, as in an app), so the time includes opening the SQLite file and the schema
+//! check, and the resident memory is the whole process's peak (`VmHWM`), the figure a phone's
+//! OS judges the app by. The file was just
 //! written, so it is in the page cache, as it is for an app reopened during a day.
 
 use std::collections::BTreeMap;
@@ -76,11 +77,11 @@ pub fn run(config: &Config, path: &Path, cases: usize) -> Result<Vec<Figure>> {
 
 /// Opens and lists in a child process.
 fn measure(config: &Config, path: &Path) -> Result<ChildReport> {
-    let output = Command::new(&config.executable)
+    let output = Command::new(&config.child_executable)
         .arg(CHILD_COMMAND)
         .arg(path)
         .output()
-        .map_err(|e| format!("cannot start {}: {e}", config.executable.display()))?;
+        .map_err(|e| format!("cannot start {}: {e}", config.child_executable.display()))?;
     if !output.status.success() {
         return Err(format!(
             "the store child failed ({}): {}",
