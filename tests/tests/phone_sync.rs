@@ -1,7 +1,8 @@
 //! The phone's mobile core (SQLite store + sync client) against the real server over HTTP:
 //! offline edits on both sides merge field by field, a secretary's "return for more
 //! information" reaches the worker, a step the server refuses comes back with its reason and
-//! stays on the phone, an expired session and a dead server lose nothing.
+//! stays on the phone, an expired session, a dead server and a phone database that cannot be
+//! written lose nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -266,4 +267,45 @@ async fn wrong_password_expired_session_and_a_dead_server_lose_nothing() {
     let summary = worker.sync().await.unwrap();
     assert_eq!(summary.accepted, vec![case]);
     assert!(!unsent(&worker, &case));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_database_that_cannot_be_written_fails_the_sync_as_storage_and_loses_nothing() {
+    let (_dir, _server, worker, secretary) = worker_and_secretary().await;
+    let case = worker.report("井盖缺失", "人行道井盖缺失，已设置临时围挡");
+
+    // Another process holds the phone database's write lock: the server accepts the case, but
+    // its answer cannot be stored (after the store's 5 s busy timeout).
+    let blocker = rusqlite::Connection::open(worker.path()).unwrap();
+    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let error = worker.sync().await.unwrap_err();
+    assert_eq!(error.code(), "store.database", "{error}");
+    assert!(
+        error
+            .message(wangge_proto::Locale::ZhCn)
+            .contains("存储空间"),
+        "{error}"
+    );
+    blocker.execute_batch("ROLLBACK").unwrap();
+    drop(blocker);
+
+    // Nothing was lost or half-written: the case is still to be sent, and the next sync sends
+    // it again (the server has it already) and the secretary receives it once.
+    assert!(unsent(&worker, &case));
+    assert_eq!(
+        worker.store().detail(&case).unwrap().unwrap().view.title,
+        "井盖缺失"
+    );
+    let summary = worker.sync().await.unwrap();
+    assert_eq!(summary.accepted, vec![case]);
+    assert!(!unsent(&worker, &case));
+    secretary.sync().await.unwrap();
+    let received = secretary
+        .store()
+        .list(&CaseFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|summary| summary.id == case)
+        .count();
+    assert_eq!(received, 1);
 }

@@ -143,6 +143,18 @@ impl SyncClient {
     }
 }
 
+/// A failure of the protocol's phone side as the app sees it. The phone's own store failing
+/// (a full disk, a file locked by another process) is a storage error: waiting for the
+/// network would not help. Anything else is what the server sent (a malformed or cut answer).
+fn protocol_error(error: wangge_sync::Error) -> ClientError {
+    match error {
+        wangge_sync::Error::Store { detail } => {
+            ClientError::Store(crate::store::StoreError::Database { detail })
+        }
+        other => ClientError::Refused(wangge_sync::http::client::HttpError::Sync(other)),
+    }
+}
+
 /// Runs `work` on the store on a blocking thread (the protocol's CPU work and SQLite never
 /// run on the caller's thread or the async workers).
 async fn blocking<T: Send + 'static>(
@@ -152,8 +164,7 @@ async fn blocking<T: Send + 'static>(
     let store = Arc::clone(store);
     tokio::task::spawn_blocking(move || {
         let mut store = lock(&store);
-        work(&mut store)
-            .map_err(|e| ClientError::Refused(wangge_sync::http::client::HttpError::Sync(e)))
+        work(&mut store).map_err(protocol_error)
     })
     .await
     .map_err(|e| {
