@@ -1,5 +1,8 @@
-//! How often and how long to retry a failed exchange: exponential backoff with full jitter,
-//! so a street's phones coming back into signal at once do not all retry together.
+//! How often and how long to retry a failed exchange: exponential backoff with jitter, so a
+//! street's phones coming back into signal at once do not all retry together.
+//!
+//! backon draws each wait between `d` and `2 d`, where `d` doubles from [`Retry::first`] up to
+//! [`Retry::longest`]: with the defaults 0.5–1 s, 1–2 s, 2–4 s, 4–8 s, 8–16 s.
 
 use std::time::Duration;
 
@@ -12,9 +15,9 @@ use super::listener::{SyncListener, SyncProgress};
 /// Retry settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {
-    /// The first wait.
+    /// The first wait before jitter (the wait itself is up to twice as long).
     pub first: Duration,
-    /// The longest wait.
+    /// The longest wait before jitter (the wait itself is up to twice as long).
     pub longest: Duration,
     /// Attempts before giving up until the next sync.
     pub attempts: u32,
@@ -82,5 +85,29 @@ impl<I: Iterator<Item = Duration>> Attempts<I> {
         });
         tokio::time::sleep(wait).await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Retry;
+
+    #[test]
+    fn waits_double_up_to_the_longest_and_jitter_adds_up_to_as_much_again() {
+        let retry = Retry {
+            first: Duration::from_millis(100),
+            longest: Duration::from_millis(1_000),
+            attempts: 7,
+        };
+        for _ in 0..50 {
+            let waits: Vec<Duration> = retry.waits().collect();
+            assert_eq!(waits.len(), 6);
+            let unjittered = [100, 200, 400, 800, 1_000, 1_000].map(Duration::from_millis);
+            for (wait, d) in waits.iter().zip(unjittered) {
+                assert!(*wait >= d && *wait < 2 * d, "{wait:?} not in [{d:?}, 2 × {d:?})");
+            }
+        }
     }
 }
