@@ -4,7 +4,7 @@
 //! Thin by design: [`Phone`] wraps the core's store and sync client, records carry codes and
 //! labels, and one error type ([`WanggeError`]) has a variant per thing the app does about a
 //! failure. Everything the apps can do is tested in Rust on the core; the tests in
-//! `mobile-core/ffi/tests/` (Python) and `mobile-core/ffi/kotlin/` (Kotlin/JVM) drive the real
+//! `mobile-core/ffi/tests/python/` and `mobile-core/ffi/tests/kotlin/` (Kotlin/JVM) drive the real
 //! bindings against a real server. Bindings: `cargo run -p uniffi-bindgen -- generate --library
 //! <libwangge_mobile_ffi.so> --language kotlin|swift|python` (see `scripts/ffi-test`).
 

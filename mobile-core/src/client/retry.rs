@@ -106,7 +106,10 @@ mod tests {
             assert_eq!(waits.len(), 6);
             let unjittered = [100, 200, 400, 800, 1_000, 1_000].map(Duration::from_millis);
             for (wait, d) in waits.iter().zip(unjittered) {
-                assert!(*wait >= d && *wait < 2 * d, "{wait:?} not in [{d:?}, 2 × {d:?})");
+                assert!(
+                    *wait >= d && *wait < 2 * d,
+                    "{wait:?} not in [{d:?}, 2 × {d:?})"
+                );
             }
         }
     }

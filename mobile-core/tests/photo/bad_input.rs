@@ -53,6 +53,34 @@ fn heic_is_recognised_and_refused() {
 }
 
 #[test]
+fn gif_tiff_and_bmp_are_named_in_their_refusal() {
+    let mut bmp = b"BM".to_vec();
+    bmp.extend_from_slice(&(54u32 + 4 * 4 * 3).to_le_bytes());
+    bmp.extend_from_slice(&[0, 0, 0, 0]);
+    bmp.extend_from_slice(&54u32.to_le_bytes());
+    bmp.extend_from_slice(&40u32.to_le_bytes());
+    bmp.resize(54 + 4 * 4 * 3, 0x80);
+    let files: [(&[u8], &str); 3] = [
+        (b"GIF89a\x04\x00\x04\x00\x80\x00\x00", "GIF"),
+        (b"II*\x00\x08\x00\x00\x00", "TIFF"),
+        (&bmp, "BMP"),
+    ];
+    for (bytes, format) in files {
+        assert_refused(
+            bytes,
+            &PhotoError::UnsupportedFormat { format },
+            "photo_unsupported_format",
+        );
+    }
+    // Starting with "BM" alone does not make a file a BMP.
+    assert_refused(
+        b"BM: meeting notes, not a picture",
+        &PhotoError::NotAnImage,
+        "photo_not_an_image",
+    );
+}
+
+#[test]
 fn truncated_jpegs_are_truncated() {
     let jpeg = camera_jpeg(&scene(800, 600, 13), 92, &CameraExif::default());
     for cut in [jpeg.len() - 2, jpeg.len() * 3 / 5, jpeg.len() / 10, 300, 2] {
