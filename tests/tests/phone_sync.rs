@@ -153,6 +153,45 @@ async fn a_return_for_more_information_reaches_the_worker_and_offline_edits_merg
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_sides_editing_fields_offline_keep_every_edit_field_by_field() {
+    let (_dir, _server, worker, secretary) = worker_and_secretary().await;
+    let case = worker.report("垃圾堆放", "垃圾桶满溢");
+    worker.sync().await.unwrap();
+    secretary.sync().await.unwrap();
+
+    // Offline on both phones. Different fields: the worker the description, the secretary
+    // the category. The same field: both change the title, at different places.
+    worker
+        .store()
+        .edit_field(&case, FieldEdit::Description("垃圾桶满溢，三天未清运".into()))
+        .unwrap();
+    worker
+        .store()
+        .edit_field(&case, FieldEdit::Title("和平里北街垃圾堆放".into()))
+        .unwrap();
+    secretary
+        .store()
+        .edit_field(&case, FieldEdit::Title("垃圾堆放（急）".into()))
+        .unwrap();
+    secretary
+        .store()
+        .edit_field(&case, FieldEdit::Category("SR-02".parse().unwrap()))
+        .unwrap();
+
+    worker.sync().await.unwrap();
+    secretary.sync().await.unwrap();
+    worker.sync().await.unwrap();
+    for phone in [&worker, &secretary] {
+        let detail = phone.store().detail(&case).unwrap().unwrap();
+        assert_eq!(detail.view.description, "垃圾桶满溢，三天未清运");
+        assert_eq!(detail.view.category.to_string(), "SR-02");
+        // Titles merge by character: the worker's prefix and the secretary's suffix.
+        assert_eq!(detail.view.title, "和平里北街垃圾堆放（急）");
+        assert!(!detail.summary.unsent);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_the_server_refuses_comes_back_with_its_reason_and_stays_on_the_phone() {
     let (_dir, _server, worker, secretary) = worker_and_secretary().await;
     let case = worker.report("井盖缺失", "垃圾桶满溢，三天未清运");
