@@ -228,8 +228,13 @@ class PhoneTest(unittest.TestCase):
                 await worker.attach_photo(case, data, "before", "", None)
             self.assertEqual(raised.exception.code, code)
         self.assertEqual(worker.case_detail(case).photos, [])
-        with self.assertRaises(wangge.WanggeError.InvalidInput):
-            await worker.attach_photo(case, b"", "sideways", "", None)
+        with self.assertRaises(wangge.WanggeError.InvalidInput) as raised:
+            await worker.attach_photo(
+                case, (FIXTURES / "camera.jpg").read_bytes(), "sideways", "", None
+            )
+        self.assertEqual(raised.exception.code, "ffi.invalid_value")
+        self.assertIn("sideways", raised.exception.user_message)
+        self.assertEqual(worker.case_detail(case).photos, [])
 
         # English on request.
         english = wangge.Phone.open(os.path.join(self.dir.name, "worker.db"), "en")
