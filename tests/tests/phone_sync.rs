@@ -163,7 +163,10 @@ async fn both_sides_editing_fields_offline_keep_every_edit_field_by_field() {
     // the category. The same field: both change the title, at different places.
     worker
         .store()
-        .edit_field(&case, FieldEdit::Description("垃圾桶满溢，三天未清运".into()))
+        .edit_field(
+            &case,
+            FieldEdit::Description("垃圾桶满溢，三天未清运".into()),
+        )
         .unwrap();
     worker
         .store()

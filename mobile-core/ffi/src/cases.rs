@@ -52,6 +52,18 @@ impl Phone {
         Ok(id.to_string())
     }
 
+    /// Marks the edits of a case the server refused as seen by the user (after the app has
+    /// shown them): they leave the case's `refused_edits`, and stay on the phone. Returns how
+    /// many were marked.
+    pub fn mark_refusals_seen(&self, case_id_text: String) -> Result<u32, WanggeError> {
+        let case = case_id(&case_id_text)?;
+        let marked = self
+            .store()
+            .mark_refusals_seen(&case)
+            .map_err(|e| self.store_error(&e))?;
+        Ok(u32::try_from(marked).unwrap_or(u32::MAX))
+    }
+
     /// Links a case to another about the same problem.
     pub fn link_duplicate(
         &self,

@@ -87,6 +87,14 @@ pub(crate) fn probe(bytes: &[u8], options: &PhotoOptions) -> Result<Probe, Photo
 }
 
 /// The format from the file's first bytes.
+/// "BM", file size, reserved, pixel offset, then the size of a known DIB header: a BMP.
+fn is_bmp(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"BM")
+        && bytes
+            .get(14..18)
+            .is_some_and(|dib| matches!(dib, [12 | 40 | 52 | 56 | 108 | 124, 0, 0, 0]))
+}
+
 fn sniff(bytes: &[u8]) -> Result<SourceFormat, PhotoError> {
     let unsupported = |format| Err(PhotoError::UnsupportedFormat { format });
     match bytes {
@@ -108,28 +116,7 @@ fn sniff(bytes: &[u8]) -> Result<SourceFormat, PhotoError> {
             ..,
         ] => Ok(SourceFormat::WebP),
         [b'G', b'I', b'F', b'8', ..] => unsupported("GIF"),
-        // "BM", file size, reserved, pixel offset, then the size of a known DIB header.
-        [
-            b'B',
-            b'M',
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            dib,
-            0,
-            0,
-            0,
-            ..,
-        ] if matches!(dib, 12 | 40 | 52 | 56 | 108 | 124) => unsupported("BMP"),
+        _ if is_bmp(bytes) => unsupported("BMP"),
         [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => unsupported("TIFF"),
         [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] => match brand.get(..4) {
             Some(b"avif" | b"avis") => unsupported("AVIF"),

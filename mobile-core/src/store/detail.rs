@@ -1,10 +1,10 @@
 //! One case as its screen shows it: everything in the document, the derived state with the
 //! timeline (who did what, when, from which device, and steps that were refused), the steps
-//! the user may take now, and any edits the server refused.
+//! the user may take now, and any edits the server refused (until the user has seen them).
 
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, params};
 use wangge_proto::case::{CaseDocument, CaseView};
-use wangge_proto::values::CaseId;
+use wangge_proto::values::{CaseId, Timestamp};
 use wangge_proto::workflow::{ActionKind, CaseState};
 use wangge_sync::phone::RejectedEdits;
 
@@ -22,7 +22,8 @@ pub struct CaseDetail {
     pub state: CaseState,
     /// The steps the signed-in user may offer now (before tier and department checks).
     pub actions: Vec<ActionKind>,
-    /// Edits of this case the server refused, with its reasons.
+    /// Edits of this case the server refused, with its reasons, until the user marks them as
+    /// seen ([`CaseStore::mark_refusals_seen`]).
     pub rejected: Vec<RejectedEdits>,
 }
 
@@ -55,11 +56,12 @@ impl CaseStore {
         }))
     }
 
-    /// Edits the server refused: of one case, or of every case.
+    /// Edits the server refused that the user has not marked as seen: of one case, or of
+    /// every case.
     pub fn rejected_of(&self, case: Option<&CaseId>) -> Result<Vec<RejectedEdits>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT case_id, code, zh, en, changes FROM rejected
-             WHERE ?1 IS NULL OR case_id = ?1 ORDER BY id",
+             WHERE (?1 IS NULL OR case_id = ?1) AND seen_at IS NULL ORDER BY id",
         )?;
         let rows = statement.query_map([case.map(ToString::to_string)], |row| {
             Ok((
@@ -84,5 +86,19 @@ impl CaseStore {
             });
         }
         Ok(out)
+    }
+
+    /// Marks the refused edits of `case` as seen by the user (the app's "got it"): they leave
+    /// [`CaseDetail::rejected`] and [`CaseStore::rejected_of`], and stay in the file with their
+    /// changes. Returns how many were marked.
+    pub fn mark_refusals_seen(&mut self, case: &CaseId) -> Result<usize, StoreError> {
+        let marked = self
+            .conn
+            .prepare_cached(
+                "UPDATE rejected SET seen_at = ?2 WHERE case_id = ?1 AND seen_at IS NULL",
+            )?
+            .execute(params![case.to_string(), Timestamp::now().as_millis()])?;
+        tracing::info!(%case, marked, "refused edits marked as seen");
+        Ok(marked)
     }
 }

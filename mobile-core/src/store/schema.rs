@@ -92,6 +92,10 @@ const UPGRADES: &[&str] = &[
     );
     CREATE INDEX photo_outbox_waiting ON photo_outbox (uploaded) WHERE uploaded = 0;
     "#,
+    // 2: refused edits the user has seen are marked, not deleted (their changes are kept).
+    r#"
+    ALTER TABLE rejected ADD COLUMN seen_at INTEGER;
+    "#,
 ];
 
 /// The version this build writes.

@@ -38,6 +38,40 @@ fn a_file_from_a_newer_app_is_refused_untouched() {
 }
 
 #[test]
+fn a_file_of_the_first_schema_is_upgraded_with_its_data() {
+    let mut t = TempStore::new(Some(worker(1)));
+    let case = new_case(&mut t.store, "升级前的案件");
+    let path = t.path();
+    drop(t.store);
+    // Turn the file back into schema 1 (before refused edits could be marked as seen), with a
+    // refused edit in it.
+    let conn = sqlite(&path);
+    conn.execute(
+        "INSERT INTO rejected (case_id, code, zh, en, changes, at)
+         VALUES (?1, 'case.forbidden_field', '不允许的修改', 'Not allowed', x'00', 0)",
+        [case.to_string()],
+    )
+    .unwrap();
+    conn.execute_batch("ALTER TABLE rejected DROP COLUMN seen_at; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+
+    let mut store = CaseStore::open(&path).unwrap();
+    assert_eq!(
+        sqlite(&path)
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        SCHEMA_VERSION
+    );
+    let detail = store.detail(&case).unwrap().unwrap();
+    assert_eq!(detail.view.title, "升级前的案件");
+    assert!(detail.summary.unsent);
+    assert_eq!(detail.rejected.len(), 1);
+    assert_eq!(store.mark_refusals_seen(&case).unwrap(), 1);
+    assert!(store.detail(&case).unwrap().unwrap().rejected.is_empty());
+}
+
+#[test]
 fn editing_needs_a_signed_in_user() {
     let mut t = TempStore::new(None);
     let error = t

@@ -178,6 +178,29 @@ fn a_refused_edit_is_kept_with_the_reason_and_survives_reopening() {
         "the refused changes are kept"
     );
     assert_eq!(w.store().rejected_of(None).unwrap().len(), 1);
+
+    // The worker has seen the refusal: it leaves the case's screen, and stays in the file.
+    assert_eq!(w.store().mark_refusals_seen(&case).unwrap(), 1);
+    assert_eq!(w.store().mark_refusals_seen(&case).unwrap(), 0);
+    w.t.reopen();
+    assert!(
+        w.store()
+            .detail(&case)
+            .unwrap()
+            .unwrap()
+            .rejected
+            .is_empty()
+    );
+    assert!(w.store().rejected_of(None).unwrap().is_empty());
+    let kept: (i64, i64) = rusqlite::Connection::open(w.t.path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*), count(seen_at) FROM rejected WHERE length(changes) > 0",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, (1, 1));
 }
 
 #[test]
