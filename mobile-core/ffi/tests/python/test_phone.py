@@ -2,8 +2,9 @@
 
 A grid worker's phone opens a store, creates a case with a camera photo, goes offline and
 edits, syncs; a secretary's phone returns the case for more information; the worker receives
-it. Errors arrive as WanggeError variants with their codes, and the callbacks report progress
-and each case's result.
+it. An edit the server refuses is shown with its reason until the worker has seen it. Errors
+arrive as WanggeError variants with their codes, and the callbacks report progress and each
+case's result.
 """
 
 import asyncio
@@ -48,6 +49,16 @@ def new_case(title):
         place=wangge.Place(lat=39.95, lon=116.41, accuracy_m=8.0, address="和平里北街12号"),
         source="patrol",
     )
+
+
+def bomb(side):
+    """The camera fixture, complete, with a frame header claiming side × side pixels."""
+    jpeg = bytearray((FIXTURES / "camera.jpg").read_bytes())
+    at = 2
+    while jpeg[at + 1] not in (0xC0, 0xC1, 0xC2):
+        at += 2 + int.from_bytes(jpeg[at + 2:at + 4], "big")
+    jpeg[at + 5:at + 9] = side.to_bytes(2, "big") * 2
+    return bytes(jpeg)
 
 
 class PhoneTest(unittest.TestCase):
@@ -179,6 +190,43 @@ class PhoneTest(unittest.TestCase):
         self.assertIn("report", [a.code for a in detail.actions])
         self.assertEqual(worker.list_cases(wangge.ListFilter(text="垃圾"))[0].id, case)
 
+    def test_an_edit_the_server_refuses_is_shown_with_its_reason_until_seen(self):
+        asyncio.run(self.refused_edit())
+
+    async def refused_edit(self):
+        worker = await self.signed_in("worker", "wangge")
+        secretary = await self.signed_in("secretary", "shequ")
+        case = worker.create_case(new_case("井盖缺失"))
+        worker.act(case, wangge.CaseAction.REPORT(on_site_resolved=False))
+        await worker.sync(wangge.Network.METERED, Recorder())
+        await secretary.sync(wangge.Network.METERED, Recorder())
+        secretary.act(case, wangge.CaseAction.ACCEPT())
+        await secretary.sync(wangge.Network.METERED, Recorder())
+
+        # The worker, offline, still sees the case as reported and retitles it; the server has
+        # it accepted, where a grid worker may no longer edit the title.
+        worker.edit_case(case, wangge.CaseEdit.TITLE(text="井盖缺失（补充）"))
+        recorder = Recorder()
+        summary = await worker.sync(wangge.Network.METERED, recorder)
+        self.assertEqual(summary.refused, [case])
+        refusals = [o for o in recorder.cases if o.is_REFUSED()]
+        self.assertEqual([o.case_id for o in refusals], [case])
+        self.assertTrue(refusals[0].code.startswith("case."), refusals[0].code)
+
+        # Shown on the case with the server's reason in Chinese; the case is the server's again.
+        detail = worker.case_detail(case)
+        self.assertEqual((detail.summary.status, detail.summary.title), ("accepted", "井盖缺失"))
+        self.assertEqual(
+            [(r.code, r.message) for r in detail.refused_edits],
+            [(refusals[0].code, refusals[0].message)],
+        )
+        self.assertTrue(any("\u4e00" <= ch <= "\u9fff" for ch in refusals[0].message))
+
+        # The worker has read it: it leaves the case's screen.
+        self.assertEqual(worker.mark_refusals_seen(case), 1)
+        self.assertEqual(worker.case_detail(case).refused_edits, [])
+        self.assertEqual(worker.mark_refusals_seen(case), 0)
+
     def test_errors_map_to_what_the_app_does_about_them(self):
         asyncio.run(self.errors())
 
@@ -222,12 +270,17 @@ class PhoneTest(unittest.TestCase):
             b"": "photo_empty",
             b"%PDF-1.7 not a picture at all" * 10: "photo_not_an_image",
             (FIXTURES / "camera.jpg").read_bytes()[:20_000]: "photo_truncated",
+            bomb(60_000): "photo_too_many_pixels",
         }
+        queue = worker.upload_queue()
+        unsent = worker.list_cases(wangge.ListFilter(unsent=True))
         for data, code in bad.items():
             with self.assertRaises(wangge.WanggeError.InvalidInput) as raised:
                 await worker.attach_photo(case, data, "before", "", None)
             self.assertEqual(raised.exception.code, code)
         self.assertEqual(worker.case_detail(case).photos, [])
+        self.assertEqual(worker.upload_queue(), queue)
+        self.assertEqual(worker.list_cases(wangge.ListFilter(unsent=True)), unsent)
         with self.assertRaises(wangge.WanggeError.InvalidInput) as raised:
             await worker.attach_photo(
                 case, (FIXTURES / "camera.jpg").read_bytes(), "sideways", "", None
