@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use wangge_mobile::client::{NetworkKind, SyncClient};
+use wangge_mobile::photo::PhotoOptions;
 use wangge_mobile::store::CaseStore;
 use wangge_proto::Locale;
 
@@ -64,6 +65,9 @@ pub struct Phone {
     pub(crate) locale: Locale,
     /// The user allowed full-size photos on mobile data.
     full_photos_on_metered: AtomicBool,
+    /// How attached photos are processed (the app's settings screen may change size, format
+    /// and quality).
+    pub(crate) photo_options: Mutex<PhotoOptions>,
 }
 
 impl Phone {
@@ -101,6 +105,7 @@ impl Phone {
             client: SyncClient::new(Arc::new(Mutex::new(store))).with_locale(locale),
             locale,
             full_photos_on_metered: AtomicBool::new(false),
+            photo_options: Mutex::new(PhotoOptions::default()),
         }))
     }
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use wangge_mobile::photo::{self, PhotoOptions};
+use wangge_mobile::photo::{self, OutputFormat, PhotoOptions};
 use wangge_mobile::store::QueuedPhoto;
 use wangge_proto::case::EvidenceStage;
 use wangge_proto::values::ContentHash;
@@ -30,9 +30,72 @@ pub struct AttachedPhoto {
     pub captured_lon: Option<f64>,
 }
 
+/// How attached photos are processed: what an app's settings screen offers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PhotoSettings {
+    /// The stored picture's long edge in pixels (1600 by default; never enlarged).
+    pub long_edge: u32,
+    /// `jpeg` (the default) or `webp`.
+    pub format: String,
+    /// Encoder quality, 1–100 (65 by default, tuned for the main picture's JPEG settings).
+    pub quality: u8,
+}
+
+impl Phone {
+    /// The options attached photos are processed with now.
+    fn current_photo_options(&self) -> PhotoOptions {
+        self.photo_options
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
 #[uniffi::export]
 impl Phone {
-    /// Processes a camera file (orientation applied, resized, metadata stripped, hashed; off
+    /// The settings attached photos are processed with.
+    pub fn photo_settings(&self) -> PhotoSettings {
+        let options = self.current_photo_options();
+        PhotoSettings {
+            long_edge: options.long_edge,
+            format: options.format.name().to_ascii_lowercase(),
+            quality: options.quality,
+        }
+    }
+
+    /// Changes how photos attached from now on are processed. Settings that cannot make a
+    /// picture (a long edge smaller than the thumbnail's, quality 0, an unknown format) are
+    /// `InvalidInput` and leave the settings as they were.
+    pub fn set_photo_settings(&self, settings: PhotoSettings) -> Result<(), WanggeError> {
+        let format = match settings.format.to_ascii_lowercase().as_str() {
+            "jpeg" | "jpg" => OutputFormat::Jpeg,
+            "webp" => OutputFormat::WebP,
+            other => {
+                return Err(WanggeError::invalid(
+                    "ffi.invalid_value",
+                    format!("照片格式「{other}」无效 / photo format {other:?} is not valid"),
+                ));
+            }
+        };
+        let options = PhotoOptions {
+            long_edge: settings.long_edge,
+            format,
+            quality: settings.quality,
+            ..self.current_photo_options()
+        };
+        options
+            .check()
+            .map_err(|e| WanggeError::photo(&e, self.locale))?;
+        tracing::info!(?settings, "photo settings changed");
+        *self
+            .photo_options
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = options;
+        Ok(())
+    }
+
+    /// Processes a camera file (orientation applied, resized as the [`PhotoSettings`] say,
+    /// metadata stripped, hashed; off
     /// the caller's thread, progress to `listener`) and attaches it to a case as `stage`
     /// (`before` or `after` handling). A file that is not a usable picture is `InvalidInput`
     /// with the reason, and nothing is written.
@@ -47,10 +110,11 @@ impl Phone {
         let case = case_id(&case_id_text)?;
         let stage: EvidenceStage = input::parse("stage", &stage)?;
         let locale = self.locale;
+        let options = self.current_photo_options();
         run(async move {
             let original_bytes = camera_file.len() as u64;
             let (processed, camera_file) = tokio::task::spawn_blocking(move || {
-                let processed = photo::process(&camera_file, &PhotoOptions::default(), &mut |p| {
+                let processed = photo::process(&camera_file, &options, &mut |p| {
                     if let Some(listener) = &listener {
                         listener.on_progress(format!("{:?}", p.stage).to_lowercase(), p.fraction);
                     }

@@ -91,8 +91,9 @@ impl Default for PhotoOptions {
 }
 
 impl PhotoOptions {
-    /// Refuses options that cannot produce a picture.
-    pub(crate) fn check(&self) -> Result<(), PhotoError> {
+    /// Refuses options that cannot produce a picture (`photo_invalid_options`, or
+    /// `photo_format_unavailable`); [`process`](super::process) checks them first too.
+    pub fn check(&self) -> Result<(), PhotoError> {
         if self.long_edge == 0 || self.thumbnail_edge == 0 {
             return Err(PhotoError::InvalidOptions("edges must be at least 1 pixel"));
         }

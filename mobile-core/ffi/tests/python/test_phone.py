@@ -289,6 +289,26 @@ class PhoneTest(unittest.TestCase):
         self.assertIn("sideways", raised.exception.user_message)
         self.assertEqual(worker.case_detail(case).photos, [])
 
+        # Photo settings: the defaults; settings that cannot make a picture are refused and the
+        # old ones kept; a smaller long edge applies to photos attached from then on.
+        defaults = worker.photo_settings()
+        self.assertEqual((defaults.long_edge, defaults.format, defaults.quality), (1600, "jpeg", 65))
+        for settings, code in [
+            (wangge.PhotoSettings(long_edge=100, format="jpeg", quality=65), "photo_invalid_options"),
+            (wangge.PhotoSettings(long_edge=800, format="jpeg", quality=0), "photo_invalid_options"),
+            (wangge.PhotoSettings(long_edge=800, format="gif", quality=65), "ffi.invalid_value"),
+        ]:
+            with self.assertRaises(wangge.WanggeError.InvalidInput) as raised:
+                worker.set_photo_settings(settings)
+            self.assertEqual(raised.exception.code, code)
+        self.assertEqual(worker.photo_settings(), defaults)
+        worker.set_photo_settings(wangge.PhotoSettings(long_edge=800, format="jpeg", quality=70))
+        small = await worker.attach_photo(
+            case, (FIXTURES / "camera.jpg").read_bytes(), "before", "", None
+        )
+        # The fixture is 1200 × 900 with EXIF orientation 6: upright 600 × 800.
+        self.assertEqual((small.photo.width, small.photo.height), (600, 800))
+
         # English on request.
         english = wangge.Phone.open(os.path.join(self.dir.name, "worker.db"), "en")
         with self.assertRaises(wangge.WanggeError.NotAllowed) as raised:
