@@ -84,6 +84,7 @@ impl WanggeError {
         let (code, user_message) = (error.code(), error.message(locale));
         match error {
             StoreError::Database { .. }
+            | StoreError::InUse
             | StoreError::Corrupt { .. }
             | StoreError::NewerSchema { .. } => Self::Storage { code, user_message },
             StoreError::NotSignedIn => Self::SignInRequired { code, user_message },

@@ -26,6 +26,10 @@ pub enum StoreError {
         /// What failed.
         detail: String,
     },
+    /// The store file is open already (another `Phone` object, another process): one
+    /// writer at a time.
+    #[error("the phone database is open elsewhere in the app; close it there first")]
+    InUse,
     /// The database was written by a newer version of the app.
     #[error("the phone database has schema {found}, newer than {supported}; update the app")]
     NewerSchema {
@@ -74,6 +78,7 @@ impl StoreError {
     pub fn code(&self) -> String {
         match self {
             Self::Database { .. } => "store.database".into(),
+            Self::InUse => "store.in_use".into(),
             Self::Corrupt { .. } => "store.corrupt".into(),
             Self::NewerSchema { .. } => "store.newer_schema".into(),
             Self::NotSignedIn => "store.not_signed_in".into(),
@@ -93,6 +98,7 @@ impl StoreError {
             Self::Corrupt { case, .. } => {
                 format!("案件 {case} 在本机的数据已损坏，下次同步将从服务器重新下载")
             }
+            Self::InUse => "手机数据库已在应用的另一处打开，请先关闭那里".into(),
             Self::NewerSchema { .. } => "本机数据由更新版本的应用写入，请升级应用".into(),
             Self::NotSignedIn => "请先登录".into(),
             Self::OtherUserPending => "上一位用户还有未上传的修改，请先同步再切换账号".into(),

@@ -1,6 +1,7 @@
 //! The phone's offline case store: automerge case documents in SQLite.
 //!
-//! One file, one connection, one writer (WAL, `synchronous = FULL`). Every call that changes
+//! One file, one connection, one writer (WAL, `synchronous = FULL`; a second open of the
+//! file is refused: [`writer`]). Every call that changes
 //! something is one transaction that has committed when the call returns: an edit typed
 //! offline survives the app being killed, or the battery dying, at any point. A case is a
 //! snapshot plus the increments of later edits ([`docs`]), with its list columns beside it
@@ -24,6 +25,7 @@ mod rows;
 mod schema;
 mod session;
 mod summary;
+mod writer;
 
 use std::path::Path;
 
@@ -51,6 +53,8 @@ pub struct CaseStore {
     conn: Connection,
     identity: Option<Identity>,
     catalogue: Catalogue,
+    /// Declared last: released after the connection has closed.
+    _writer: writer::WriterLock,
 }
 
 impl std::fmt::Debug for CaseStore {
@@ -70,7 +74,10 @@ impl CaseStore {
     }
 
     /// Opens the store with a given catalogue (an office's own item list).
+    /// Refused with [`StoreError::InUse`] while the file is open elsewhere.
     pub fn open_with(path: impl AsRef<Path>, catalogue: Catalogue) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let writer = writer::WriterLock::take(path)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -83,6 +90,7 @@ impl CaseStore {
             conn,
             identity,
             catalogue,
+            _writer: writer,
         })
     }
 

@@ -1,4 +1,5 @@
-//! Opening: schema creation, upgrades, refusing a newer file, the identity kept across opens.
+//! Opening: schema creation, upgrades, refusing a newer file, one writer per file, the
+//! identity kept across opens.
 
 use wangge_mobile::store::{CaseStore, SCHEMA_VERSION, StoreError};
 
@@ -69,6 +70,22 @@ fn a_file_of_the_first_schema_is_upgraded_with_its_data() {
     assert_eq!(detail.rejected.len(), 1);
     assert_eq!(store.mark_refusals_seen(&case).unwrap(), 1);
     assert!(store.detail(&case).unwrap().unwrap().rejected.is_empty());
+}
+
+#[test]
+fn a_store_file_has_one_writer_at_a_time() {
+    let mut t = TempStore::new(Some(worker(1)));
+    let case = new_case(&mut t.store, "只有一个写入者");
+    let error = CaseStore::open(t.path()).unwrap_err();
+    assert!(matches!(error, StoreError::InUse), "{error:?}");
+    assert_eq!(error.code(), "store.in_use");
+    assert!(error.message(wangge_proto::Locale::ZhCn).contains("另一处"));
+    // The first store goes on; once it is closed, the file opens again with everything in it.
+    t.store.comment(&case, "仍可编辑").unwrap();
+    let path = t.path();
+    drop(t.store);
+    let store = CaseStore::open(&path).unwrap();
+    assert_eq!(store.detail(&case).unwrap().unwrap().view.comments.len(), 1);
 }
 
 #[test]

@@ -95,8 +95,10 @@ impl TempStore {
 
     /// Closes and opens the store file again.
     pub fn reopen(&mut self) {
-        let store = CaseStore::open(self.path()).unwrap();
-        self.store = store;
+        // Closed first: a store file has one writer at a time.
+        let placeholder = CaseStore::open(self.dir.path().join("placeholder.db")).unwrap();
+        drop(std::mem::replace(&mut self.store, placeholder));
+        self.store = CaseStore::open(self.path()).unwrap();
     }
 }
 

@@ -8,6 +8,7 @@ case's result.
 """
 
 import asyncio
+import gc
 import os
 import pathlib
 import tempfile
@@ -309,8 +310,16 @@ class PhoneTest(unittest.TestCase):
         # The fixture is 1200 × 900 with EXIF orientation 6: upright 600 × 800.
         self.assertEqual((small.photo.width, small.photo.height), (600, 800))
 
-        # English on request.
-        english = wangge.Phone.open(os.path.join(self.dir.name, "worker.db"), "en")
+        # One writer per store file: a second Phone on the same file is refused, and the file
+        # opens again once the first Phone is gone — here in English.
+        path = os.path.join(self.dir.name, "worker.db")
+        with self.assertRaises(wangge.WanggeError.Storage) as raised:
+            wangge.Phone.open(path, "zh-CN")
+        self.assertEqual(raised.exception.code, "store.in_use")
+        self.assertIn("另一处", raised.exception.user_message)
+        del worker, small, raised
+        gc.collect()
+        english = wangge.Phone.open(path, "en")
         with self.assertRaises(wangge.WanggeError.NotAllowed) as raised:
             english.act(case, wangge.CaseAction.CLOSE())
         self.assertTrue(raised.exception.user_message.isascii(), raised.exception.user_message)
