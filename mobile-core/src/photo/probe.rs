@@ -86,7 +86,6 @@ pub(crate) fn probe(bytes: &[u8], options: &PhotoOptions) -> Result<Probe, Photo
     })
 }
 
-/// The format from the file's first bytes.
 /// "BM", file size, reserved, pixel offset, then the size of a known DIB header: a BMP.
 fn is_bmp(bytes: &[u8]) -> bool {
     bytes.starts_with(b"BM")
@@ -95,6 +94,7 @@ fn is_bmp(bytes: &[u8]) -> bool {
             .is_some_and(|dib| matches!(dib, [12 | 40 | 52 | 56 | 108 | 124, 0, 0, 0]))
 }
 
+/// The format from the file's first bytes.
 fn sniff(bytes: &[u8]) -> Result<SourceFormat, PhotoError> {
     let unsupported = |format| Err(PhotoError::UnsupportedFormat { format });
     match bytes {
