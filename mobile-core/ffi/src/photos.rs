@@ -96,8 +96,8 @@ impl Phone {
 
     /// Processes a camera file (orientation applied, resized as the [`PhotoSettings`] say,
     /// metadata stripped, hashed; off the caller's thread, progress to `listener`) and
-    /// attaches it to a case as `stage` (`before` or `after` handling). A file that is not a usable picture is `InvalidInput`
-    /// with the reason, and nothing is written.
+    /// attaches it to a case as `stage` (`before` or `after` handling). A file that is not a
+    /// usable picture is `InvalidInput` with the reason, and nothing is written.
     pub async fn attach_photo(
         self: Arc<Self>,
         case_id_text: String,
