@@ -10,7 +10,8 @@ use wangge_server::store::COMPACT_AFTER;
 use wangge_sync::hub::{CaseCommit, CaseUpdates, HubStore, Stored};
 
 use crate::support::{
-    Backend, Fixture, case_id, edit, home_grid, index, sorted, stored_case, stored_doc,
+    Backend, Fixture, case_id, edit, forget_heads, home_grid, index, sorted, stored_case,
+    stored_doc,
 };
 
 store_tests!(
@@ -157,12 +158,7 @@ async fn a_held_case_due_for_compaction_is_read_and_loses_nothing<S: Backend>(fx
 async fn a_case_stored_without_heads_is_read_whole<S: Backend>(fx: Fixture<S>) {
     let idx = index(home_grid(), &[]);
     let mut doc = stored_case(&fx.store, 1, &idx).await;
-    if fx
-        .store
-        .forget_heads(fx.location(), &case_id(1))
-        .await
-        .is_none()
-    {
+    if forget_heads(&fx, &case_id(1)).await.is_none() {
         // SQLite in memory: no second connection can reach the database.
         return;
     }

@@ -71,30 +71,25 @@ pub trait Backend: Store {
         case: &CaseId,
     ) -> impl Future<Output = Option<()>> + Send;
 
-    /// Overwrites the stored snapshot of `case` with bytes that are not automerge (damage
-    /// on disk, a bad restore); `None` if this backend's database cannot be reached from
-    /// outside the store.
-    fn damage(
+    /// Runs `update` on the row of `case` in `cases` from outside the store (as damage on
+    /// disk, a bad restore or an older build would), binding `bytes` first when given and the
+    /// case id last; asserts one row changed. `None` if this backend's database cannot be
+    /// reached from outside the store.
+    fn update_case_row(
         &self,
         location: Option<&str>,
-        case: &CaseId,
-    ) -> impl Future<Output = Option<()>> + Send;
-
-    /// Clears the stored heads of `case`, as for a case last written before stores kept
-    /// heads; `None` if this backend's database cannot be reached from outside the store.
-    fn forget_heads(
-        &self,
-        location: Option<&str>,
+        update: &'static str,
+        bytes: Option<&'static [u8]>,
         case: &CaseId,
     ) -> impl Future<Output = Option<()>> + Send;
 }
 
-/// What [`Backend::forget_heads`] writes.
-const FORGET_HEADS: &str = "UPDATE cases SET heads = NULL WHERE id = $1";
-
-/// What [`Backend::damage`] writes.
+/// What [`damage_case`] writes.
 const DAMAGE: &str = "UPDATE cases SET snapshot = $1 WHERE id = $2";
 const DAMAGED_BYTES: &[u8] = b"not an automerge document";
+
+/// What [`forget_heads`] writes.
+const FORGET_HEADS: &str = "UPDATE cases SET heads = NULL WHERE id = $1";
 
 impl Backend for SqliteStore {
     async fn open_again(location: &str) -> Self {
@@ -132,26 +127,21 @@ impl Backend for SqliteStore {
         Some(())
     }
 
-    async fn damage(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
+    async fn update_case_row(
+        &self,
+        location: Option<&str>,
+        update: &'static str,
+        bytes: Option<&'static [u8]>,
+        case: &CaseId,
+    ) -> Option<()> {
         let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", location?))
             .await
             .unwrap();
-        let done = sqlx::query(DAMAGE)
-            .bind(DAMAGED_BYTES)
-            .bind(case.to_string())
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        assert_eq!(done.rows_affected(), 1);
-        conn.close().await.unwrap();
-        Some(())
-    }
-
-    async fn forget_heads(&self, location: Option<&str>, case: &CaseId) -> Option<()> {
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", location?))
-            .await
-            .unwrap();
-        let done = sqlx::query(FORGET_HEADS)
+        let mut query = sqlx::query(update);
+        if let Some(bytes) = bytes {
+            query = query.bind(bytes);
+        }
+        let done = query
             .bind(case.to_string())
             .execute(&mut conn)
             .await
@@ -200,19 +190,18 @@ impl Backend for PgStore {
         Some(())
     }
 
-    async fn damage(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
-        let done = sqlx::query(DAMAGE)
-            .bind(DAMAGED_BYTES)
-            .bind(case.to_string())
-            .execute(self.postgres()?)
-            .await
-            .unwrap();
-        assert_eq!(done.rows_affected(), 1);
-        Some(())
-    }
-
-    async fn forget_heads(&self, _location: Option<&str>, case: &CaseId) -> Option<()> {
-        let done = sqlx::query(FORGET_HEADS)
+    async fn update_case_row(
+        &self,
+        _location: Option<&str>,
+        update: &'static str,
+        bytes: Option<&'static [u8]>,
+        case: &CaseId,
+    ) -> Option<()> {
+        let mut query = sqlx::query(update);
+        if let Some(bytes) = bytes {
+            query = query.bind(bytes);
+        }
+        let done = query
             .bind(case.to_string())
             .execute(self.postgres()?)
             .await
@@ -227,9 +216,21 @@ pub async fn poison_case<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<(
     fx.store.poison(fx.location(), case).await
 }
 
-/// Damages the stored snapshot of `case` (see [`Backend::damage`]); `None` where it cannot.
+/// Overwrites the stored snapshot of `case` with bytes that are not automerge (damage on
+/// disk, a bad restore); `None` where the database cannot be reached from outside the store.
 pub async fn damage_case<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<()> {
-    fx.store.damage(fx.location(), case).await
+    let bytes = Some(DAMAGED_BYTES);
+    fx.store
+        .update_case_row(fx.location(), DAMAGE, bytes, case)
+        .await
+}
+
+/// Clears the stored heads of `case`, as for a case last written before stores kept heads;
+/// `None` where the database cannot be reached from outside the store.
+pub async fn forget_heads<S: Backend>(fx: &Fixture<S>, case: &CaseId) -> Option<()> {
+    fx.store
+        .update_case_row(fx.location(), FORGET_HEADS, None, case)
+        .await
 }
 
 /// What a test gets: a migrated store, and where its database is (`None` in memory).
