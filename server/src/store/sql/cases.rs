@@ -124,7 +124,8 @@ macro_rules! cases {
                     .collect()
             }
 
-            /// The stored cases among `ids` (absent ones are left out), read inside the caller's transaction.
+            /// The stored cases among `ids` (absent ones are left out), read inside the caller's
+            /// transaction; no ids, no statement.
             pub(super) async fn load_many(
                 conn: &mut Conn,
                 ids: &[&str],

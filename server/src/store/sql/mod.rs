@@ -262,11 +262,7 @@ macro_rules! store_impls {
                     })
                     .map(|(_, id)| *id)
                     .collect();
-                let mut stored = if unheld.is_empty() {
-                    std::collections::HashMap::new()
-                } else {
-                    cases::load_many(&mut tx, &unheld).await?
-                };
+                let mut stored = cases::load_many(&mut tx, &unheld).await?;
                 let read = Read {
                     ids: &ids,
                     shapes: &shapes,
@@ -494,11 +490,7 @@ macro_rules! store_impls {
                 .filter(|m| m.plan.is_none())
                 .map(|m| read.ids[m.n])
                 .collect();
-            let mut due = if due.is_empty() {
-                std::collections::HashMap::new()
-            } else {
-                cases::load_many(conn, &due).await?
-            };
+            let mut due = cases::load_many(conn, &due).await?;
             let planned: Vec<(usize, wangge_sync::hub::CaseCommit, compaction::WritePlan)> = merged
                 .into_iter()
                 .map(|Merged { n, commit, plan }| {
